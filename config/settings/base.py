@@ -1,0 +1,227 @@
+"""Settings of Layanan Desa Mandiri, read from the environment in this one place.
+
+Every value has an embedded default that runs on one machine with nothing to install
+(SQLite, files under ``var/``, emails written to a folder, background work in process).
+Production switches each part to a real server by environment variables; see the
+configuration table in README.md. ``production.py`` tightens what must not have a default.
+"""
+
+import secrets
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# A local `.env` file (never committed) may hold the same variables for development.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Runtime data of the embedded default: database, private files, mail, keys.
+VAR_DIR = Path(env.str("LDM_VAR_DIR", default=str(BASE_DIR / "var")))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _local_secret_key() -> str:
+    """The embedded default keeps a random key in var/, created on first use, never committed."""
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_secret_key()
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications -------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "layanan.core",
+    "layanan.regions",
+    "layanan.accounts",
+    "layanan.letters",
+    "layanan.content",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "layanan.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
+    # instead of failing with "database is locked" when a read lock cannot be upgraded.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language, time, formats ------------------------------------------------------------
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia")]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+# Indonesian dates are written "06 November 2022": see config/formats/id/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
+
+# --- Static and private files ----------------------------------------------------------------
+
+
+def _package_dir(dist_name: str, relative: str) -> Path:
+    """A data folder inside an installed distribution, found without importing it."""
+    try:
+        return Path(str(distribution(dist_name).locate_file(relative)))
+    except PackageNotFoundError:  # pragma: no cover - only on a broken install
+        return BASE_DIR / "missing" / dist_name
+
+
+BOOTSTRAP_DIR = _package_dir("XStatic-Bootstrap", "xstatic/pkg/bootstrap/data")
+ICONS_DIR = _package_dir("fontawesomefree", "fontawesomefree/static/fontawesomefree/svgs")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [("vendor/bootstrap", BOOTSTRAP_DIR)]
+STORAGES = {
+    # Uploaded identity documents and issued letters are private: the storage has no
+    # public base URL; files are only ever streamed by views that check permissions.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": env.str(
+            "LDM_STATICFILES_STORAGE",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        ),
+    },
+}
+# In development static files come straight from the apps and packages, no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# --- Cache, sessions -----------------------------------------------------------------------
+
+CACHES = {
+    "default": env.cache("CACHE_URL", default="locmemcache://ldm"),
+}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+CSRF_COOKIE_HTTPONLY = True
+
+# --- Security headers (production.py adds HTTPS-only ones) -----------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Email ------------------------------------------------------------------------------------
+
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Layanan Desa Mandiri <no-reply@desa.localhost>"
+)
+
+# --- Logging: structured lines, no personal data (see layanan.core.logging) -------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LDM_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# --- The deployment: which kabupaten this installation serves ---------------------------------
+
+# Kemendagri code of the regency (kabupaten/kota) this installation serves.
+LDM_REGENCY_CODE = env.str("LDM_REGENCY_CODE", default="33.25")
+# The public address printed in letters' QR codes and in emails.
+LDM_PUBLIC_URL = env.str("LDM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The region data shipped with the project (ODbL, see data/wilayah/README.md).
+LDM_REGION_DATA_DIR = BASE_DIR / "data" / "wilayah"

@@ -1,0 +1,26 @@
+"""Test settings: base.py with fast, isolated, deterministic choices."""
+
+import tempfile
+from pathlib import Path
+
+from config.settings.base import *
+from config.settings.base import STORAGES
+
+# Each test run keeps its files apart from the developer's var/ folder.
+VAR_DIR = Path(tempfile.mkdtemp(prefix="ldm-test-"))
+STORAGES = {
+    **STORAGES,
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir()
+WHITENOISE_USE_FINDERS = True
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Argon2 stays the hasher under test, with the smallest cost it allows, to keep tests quick.
+PASSWORD_HASHERS = ["layanan.accounts.hashers.FastArgon2PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
