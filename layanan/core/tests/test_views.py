@@ -1,0 +1,74 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    "core:home",
+    "letters:catalogue",
+    "content:news",
+    "content:village-info",
+    "content:guide",
+    "accounts:login",
+    "accounts:register",
+    "core:attribution",
+]
+
+
+def test_home_shows_the_guide_menu_in_indonesian(client, batang, catalogue):
+    response = client.get(reverse("core:home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="id">' in html
+    menu = ["Beranda", "Layanan", "Berita", "Informasi Desa", "Panduan", "Masuk", "Registrasi"]
+    positions = [html.index(f"{label}</a>") for label in menu]
+    assert positions == sorted(positions)
+    assert "Kabupaten Batang" in html
+    assert "Surat Keterangan Domisili" in html
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_every_menu_page_answers(client, batang, catalogue, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_pages_not_built_yet_say_so_honestly(client):
+    html = client.get(reverse("content:news")).content.decode()
+
+    assert "Segera hadir" in html
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_pages_work_without_javascript_and_load_nothing_from_elsewhere(
+    client, batang, catalogue, name
+):
+    html = client.get(reverse(name)).content.decode()
+
+    assert "<script" not in html
+    # Every stylesheet, image and script is served by the site itself.
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not url.startswith(("http://", "https://", "//")), url
+
+
+def test_menu_opens_without_javascript(client):
+    html = client.get(reverse("core:home")).content.decode()
+
+    assert '<input type="checkbox" id="nav-toggle"' in html
+    assert '<label for="nav-toggle" class="navbar-toggler"' in html
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/tidak-ada/")
+
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_static_assets_are_served_locally(client):
+    response = client.get("/static/vendor/bootstrap/css/bootstrap.min.css")
+
+    assert response.status_code == 200
+    assert b"Bootstrap" in b"".join(response.streaming_content)[:200]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from layanan.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("atribusi/", views.AttributionView.as_view(), name="attribution"),
+]
