@@ -1,0 +1,62 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from layanan.audit.models import AuditEntry
+from layanan.audit.services import GENESIS_HASH, audit_chain_verify, audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entries(operator, resident):
+    return [
+        audit_record(
+            actor=operator,
+            action="profile.document_viewed",
+            village=operator.village,
+            subject=resident,
+            target=resident.profile,
+            data={"document": kind},
+        )
+        for kind in ("ktp", "kk", "ktp")
+    ]
+
+
+def test_entries_form_a_chain(entries):
+    assert entries[0].previous_hash == GENESIS_HASH
+    assert entries[1].previous_hash == entries[0].entry_hash
+    assert entries[2].previous_hash == entries[1].entry_hash
+    report = audit_chain_verify()
+    assert report.ok
+    assert report.entries == 3
+
+
+def test_an_edited_entry_breaks_the_chain(entries):
+    AuditEntry.objects.filter(pk=entries[1].pk).update(data={"document": "kk-edited"})
+
+    report = audit_chain_verify()
+
+    assert report.broken_at == entries[1].pk
+    with pytest.raises(CommandError, match="broken"):
+        call_command("audit_verify", stdout=StringIO())
+
+
+def test_a_deleted_entry_breaks_the_chain(entries):
+    AuditEntry.objects.filter(pk=entries[1].pk).delete()
+
+    assert audit_chain_verify().broken_at == entries[2].pk
+
+
+def test_deleting_the_newest_entry_is_detected_too(entries):
+    AuditEntry.objects.filter(pk=entries[2].pk).delete()
+
+    assert not audit_chain_verify().ok
+
+
+def test_the_command_reports_an_intact_chain(entries):
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+
+    assert "3 entries" in out.getvalue()
