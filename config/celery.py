@@ -1,0 +1,16 @@
+"""The Celery application: background work (emails, feed fetching, batch signing).
+
+In the embedded default the broker is ``memory://`` and tasks run eagerly in the web
+process right after the transaction that queued them commits; production points
+CELERY_BROKER_URL at Redis or RabbitMQ and runs `celery -A config worker`.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+app = Celery("layanan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
