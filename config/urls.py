@@ -1,10 +1,15 @@
 """URLs of Layanan Desa Mandiri. Paths are Indonesian, as residents read them."""
 
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("layanan.core.urls")),
     path("", include("layanan.accounts.urls")),
     path("", include("layanan.content.urls")),
-    path("layanan/", include("layanan.letters.urls")),
+    path("", include("layanan.letters.urls")),
+    path("petugas/", include("layanan.backoffice.urls")),
 ]
+
+if settings.DEBUG:
+    urlpatterns.append(path("dev/", include("layanan.notifications.urls")))

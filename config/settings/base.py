@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "layanan.accounts",
     "layanan.letters",
     "layanan.content",
+    "layanan.audit",
+    "layanan.notifications",
+    "layanan.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "layanan.accounts.validators.MixedCharactersValidator"},
 ]
 
 # --- Language, time, formats ------------------------------------------------------------
@@ -155,8 +159,8 @@ STORAGES = {
     # Uploaded identity documents and issued letters are private: the storage has no
     # public base URL; files are only ever streamed by views that check permissions.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
+        "BACKEND": "layanan.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private"},
     },
     "staticfiles": {
         "BACKEND": env.str(
@@ -190,6 +194,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Abuse limits ------------------------------------------------------------------------------
+
+# scope: (failures allowed, within seconds, then locked for seconds). Counted in the cache.
+LDM_THROTTLES = {
+    "login-account": (5, 15 * 60, 15 * 60),
+    "login-address": (20, 15 * 60, 15 * 60),
+    "register-address": (10, 60 * 60, 60 * 60),
+    "password-reset-address": (5, 60 * 60, 60 * 60),
+    "confirm-resend-address": (5, 60 * 60, 60 * 60),
+}
+# How many reverse proxies in front of the site append to X-Forwarded-For (0: none).
+LDM_TRUSTED_PROXY_COUNT = env.int("LDM_TRUSTED_PROXY_COUNT", default=0)
+# A fixed Kode Keamanan for automated tests; production.py refuses it.
+LDM_CAPTCHA_FIXED_CODE = env.str("LDM_CAPTCHA_FIXED_CODE", default="")
+# Email confirmation links expire after this many seconds.
+LDM_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
+PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+# Identity document uploads (KTP, KK).
+LDM_UPLOAD_MAX_BYTES = env.int("LDM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+LDM_UPLOAD_MAX_PIXELS = 40_000_000
+LDM_UPLOAD_MAX_PDF_PAGES = 5
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "layanan.core.upload_handlers.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+LOGIN_URL = "accounts:login"
+
 # --- Email ------------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env.str(
@@ -199,6 +235,23 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Layanan Desa Mandiri <no-reply@desa.localhost>"
 )
+
+# --- Background work (Celery) -------------------------------------------------------------------
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+# Without a real broker, tasks run in process as soon as they are queued (after commit).
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
+)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only when done: a worker killed mid-task loses nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
 
 # --- Logging: structured lines, no personal data (see layanan.core.logging) -------------------
 

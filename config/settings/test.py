@@ -11,8 +11,8 @@ VAR_DIR = Path(tempfile.mkdtemp(prefix="ldm-test-"))
 STORAGES = {
     **STORAGES,
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
+        "BACKEND": "layanan.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -24,3 +24,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Argon2 stays the hasher under test, with the smallest cost it allows, to keep tests quick.
 PASSWORD_HASHERS = ["layanan.accounts.hashers.FastArgon2PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The Kode Keamanan is still required and checked, with a code the tests know.
+LDM_CAPTCHA_FIXED_CODE = "4531"
+CELERY_TASK_ALWAYS_EAGER = True

@@ -5,12 +5,24 @@ given by the Admin Kabupaten. Staff of a village (operator, head) belong to that
 the district admin belongs to none.
 """
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from layanan.accounts.choices import (
+    OCCUPATIONS,
+    DocumentKind,
+    Education,
+    Gender,
+    MaritalStatus,
+    ProfileStatus,
+    Religion,
+)
 
 
 class Role(models.TextChoices):
@@ -60,6 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("The village an operator or head works for."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -115,3 +128,153 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def nik(self) -> str | None:
         return self.username if self.is_resident else None
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+
+def _identity_document_path(instance: "ResidentProfile", filename: str) -> str:
+    # Random names: a file name never carries the NIK or the person's name.
+    extension = filename.rsplit(".", 1)[-1]
+    return f"identitas/{instance.public_id}/{uuid.uuid4().hex}.{extension}"
+
+
+# Fields that describe the person as on their KTP and KK: changing any of them after
+# verification sends the profile back to the operator.
+IDENTITY_FIELDS = (
+    "full_name",
+    "birth_place",
+    "birth_date",
+    "gender",
+    "address",
+    "rt",
+    "rw",
+    "kk_number",
+    "education",
+    "marital_status",
+    "religion",
+    "occupation",
+    "village",
+    "ktp_file",
+    "kk_file",
+)
+
+
+class ResidentProfile(models.Model):
+    """A resident's data as on their KTP and KK, and its verification by the village."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    birth_place = models.CharField(_("place of birth"), max_length=60)
+    birth_date = models.DateField(_("date of birth"))
+    gender = models.CharField(_("sex"), max_length=1, choices=Gender.choices, blank=True)
+    address = models.CharField(_("address as on the KTP"), max_length=200, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
+    kk_number = models.CharField(_("KK number"), max_length=16, blank=True)
+    education = models.CharField(
+        _("education"), max_length=2, choices=Education.choices, blank=True
+    )
+    marital_status = models.CharField(
+        _("marital status"), max_length=24, choices=MaritalStatus.choices, blank=True
+    )
+    religion = models.CharField(_("religion"), max_length=16, choices=Religion.choices, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=2, choices=OCCUPATIONS, blank=True)
+    village = models.ForeignKey(
+        "regions.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("village"),
+    )
+    ktp_file = models.FileField(_("KTP"), upload_to=_identity_document_path, blank=True)
+    kk_file = models.FileField(_("KK"), upload_to=_identity_document_path, blank=True)
+    status = models.CharField(
+        _("verification status"),
+        max_length=16,
+        choices=ProfileStatus.choices,
+        default=ProfileStatus.UNVERIFIED,
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
+    submitted_at = models.DateTimeField(
+        _("submitted for verification at"),
+        null=True,
+        blank=True,
+        help_text=_("When the profile was last completed or changed, waiting for the operator."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        verbose_name = _("resident profile")
+        verbose_name_plural = _("resident profiles")
+        indexes = [models.Index(fields=["village", "status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="ditolak") | ~models.Q(rejection_reason=""),
+                name="accounts_profile_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def full_address(self) -> str:
+        parts = [self.address]
+        if self.rt or self.rw:
+            parts.append(f"RT {self.rt or '-'} RW {self.rw or '-'}")
+        return " ".join(p for p in parts if p)
+
+    @property
+    def occupation_label(self) -> str:
+        return self.get_occupation_display()
+
+    def document(self, kind: str):
+        return self.ktp_file if kind == DocumentKind.KTP else self.kk_file
+
+    def missing_fields(self) -> list[str]:
+        """Labels of what a resident must still fill in before the profile can be verified."""
+        required = (
+            "gender",
+            "address",
+            "rt",
+            "rw",
+            "phone",
+            "kk_number",
+            "education",
+            "marital_status",
+            "religion",
+            "occupation",
+            "village",
+            "ktp_file",
+            "kk_file",
+        )
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in required
+            if not getattr(self, name if name != "village" else "village_id")
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_fields()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == ProfileStatus.VERIFIED

@@ -1,12 +1,34 @@
-"""Writes to accounts."""
+"""Writes to accounts: registration, confirmation, profiles and their verification."""
 
+import datetime as dt
+import io
+import logging
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 
-from layanan.accounts.models import Role, User
+from layanan.accounts import rules
+from layanan.accounts.choices import DocumentKind, Gender, ProfileStatus
+from layanan.accounts.models import IDENTITY_FIELDS, ResidentProfile, Role, User
+from layanan.accounts.nik import nik_facts, validate_nik_with_birth_date
+from layanan.accounts.tokens import confirmation_token_make, confirmation_token_read
+from layanan.audit.models import AuditAction
+from layanan.audit.services import audit_record
+from layanan.core.errors import DomainError
+from layanan.core.uploads import CleanUpload
+from layanan.notifications.services import email_queue
 from layanan.regions.models import Village
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,7 +43,6 @@ class DemoAccount:
 # Fictional people of the demo installation. The resident's NIK encodes Kecamatan Batang
 # (332511), a woman born on 05-06-1995 (day + 40 = 45) and a made-up sequence number.
 DEMO_ACCOUNTS = (
-    DemoAccount(Role.RESIDENT, "3325114506950003", "Siti Rahmawati", None, "siti@example.com"),
     DemoAccount(
         Role.OPERATOR, "operator.kauman", "Dewi Lestari", "33.25.11.1015", "dewi@example.com"
     ),
@@ -29,6 +50,8 @@ DEMO_ACCOUNTS = (
         Role.HEAD, "lurah.kauman", "Hendra Wijaya, S.E.", "33.25.11.1015", "hendra@example.com"
     ),
     DemoAccount(Role.DISTRICT_ADMIN, "admin.kabupaten", "Rina Marlina", None, "rina@example.com"),
+    # Last, so that the demo operator exists to have verified her profile.
+    DemoAccount(Role.RESIDENT, "3325114506950003", "Siti Rahmawati", None, "siti@example.com"),
 )
 
 
@@ -37,22 +60,370 @@ def _demo_password() -> str:
     return f"Desa-{secrets.token_hex(3)}-{secrets.randbelow(90) + 10}Ab"
 
 
+def _specimen_card(title: str, lines: list[str]) -> ContentFile:
+    """A drawn stand-in for a KTP or KK photo, marked as fictional."""
+    image = Image.new("RGB", (856, 540), (214, 232, 246))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=30)
+    small = ImageFont.load_default(size=24)
+    draw.rectangle([0, 0, 856, 70], fill=(20, 108, 67))
+    draw.text((24, 18), title, font=font, fill=(255, 255, 255))
+    for row, line in enumerate(lines):
+        draw.text((24, 100 + row * 44), line, font=small, fill=(20, 20, 20))
+    draw.text((300, 470), "CONTOH - DATA FIKTIF", font=font, fill=(200, 30, 30))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return ContentFile(buffer.getvalue())
+
+
+def _demo_resident_profile(user: User, village: Village, verifier: User | None) -> None:
+    profile = ResidentProfile(
+        user=user,
+        birth_place="BATANG",
+        birth_date=dt.date(1995, 6, 5),
+        gender=Gender.FEMALE,
+        address="Jl. Dr Wahidin No. 12",
+        rt="004",
+        rw="003",
+        phone="085700000003",
+        kk_number="3325110101150007",
+        education="08",
+        marital_status="kawin_tercatat",
+        religion="islam",
+        occupation="88",
+        village=village,
+        submitted_at=timezone.now(),
+    )
+    card = [
+        f"NIK            : {user.username}",
+        f"Nama           : {user.full_name.upper()}",
+        "Tempat/Tgl Lahir: BATANG, 05-06-1995",
+        "Alamat         : JL. DR WAHIDIN NO. 12 RT 004/003",
+        f"Kel/Desa       : {village.name.upper()}",
+    ]
+    profile.ktp_file.save("ktp.jpg", _specimen_card("PROVINSI JAWA TENGAH - KTP", card), save=False)
+    profile.kk_file.save(
+        "kk.jpg", _specimen_card("KARTU KELUARGA No. 3325110101150007", card), save=False
+    )
+    if verifier is not None:
+        profile.status = ProfileStatus.VERIFIED
+        profile.status_changed_at = timezone.now()
+        profile.status_changed_by = verifier
+    profile.save()
+
+
 @transaction.atomic
 def demo_accounts_create() -> list[tuple[DemoAccount, str]]:
-    """Create the demo accounts that do not exist yet; return them with their new passwords."""
+    """Create the demo accounts that do not exist yet; return them with their new passwords.
+
+    The demo resident lives in Kauman with a complete profile verified by the demo operator,
+    so that a visitor can apply for a letter straight away.
+    """
     created = []
     for account in DEMO_ACCOUNTS:
         if User.objects.filter(username=account.username).exists():
             continue
         village = Village.objects.get(code=account.village_code) if account.village_code else None
         password = _demo_password()
-        User.objects.create_user(
+        user = User.objects.create_user(
             account.username,
             password,
             full_name=account.full_name,
             email=account.email,
             role=account.role,
             village=village,
+            email_confirmed_at=timezone.now(),
         )
+        if account.role == Role.RESIDENT:
+            operator = User.objects.filter(role=Role.OPERATOR, village_id="33.25.11.1015").first()
+            _demo_resident_profile(user, Village.objects.get(code="33.25.11.1015"), operator)
         created.append((account, password))
     return created
+
+
+# --- Registration ------------------------------------------------------------------------
+
+
+def _queue_confirmation(user: User) -> None:
+    link = reverse("accounts:confirm", kwargs={"token": confirmation_token_make(user)})
+    email_queue(
+        to=user.email,
+        template="account_confirm",
+        context={"name": user.full_name, "path": link},
+    )
+
+
+def _queue_existing_account_notice(user: User) -> None:
+    email_queue(
+        to=user.email,
+        template="account_exists",
+        context={
+            "name": user.full_name,
+            "login_path": reverse("accounts:login"),
+            "reset_path": reverse("accounts:password-reset"),
+        },
+    )
+
+
+def resident_register(
+    *,
+    nik: str,
+    full_name: str,
+    birth_place: str,
+    birth_date: dt.date,
+    email: str,
+    password: str,
+) -> None:
+    """Register a resident, or, if the NIK or email is taken, tell the owner by email.
+
+    Both paths look the same from outside (same answer, one password hash each, one email
+    sent after commit), so the form cannot reveal whose NIK or email is registered.
+    """
+    facts = validate_nik_with_birth_date(nik, birth_date)
+    password_hash = make_password(password)
+    existing = list(
+        User.objects.annotate(email_lower=Lower("email")).filter(
+            Q(username=nik) | Q(email_lower=email.lower())
+        )
+    )
+    if existing:
+        with transaction.atomic():
+            for owner in existing:
+                if owner.email:
+                    _queue_existing_account_notice(owner)
+        logger.info("registration refused: account exists")
+        return
+    try:
+        with transaction.atomic():
+            user = User.objects.create(
+                username=nik,
+                password=password_hash,
+                full_name=full_name,
+                email=email,
+                role=Role.RESIDENT,
+            )
+            ResidentProfile.objects.create(
+                user=user,
+                birth_place=birth_place,
+                birth_date=birth_date,
+                gender=Gender.FEMALE if facts.is_female else Gender.MALE,
+            )
+            _queue_confirmation(user)
+    except IntegrityError:
+        # A concurrent registration took the NIK or email first: same answer as above.
+        logger.info("registration raced with another for the same account")
+        return
+    logger.info("resident registered: user %s", user.pk)
+
+
+@transaction.atomic
+def resident_email_confirm(*, token: str) -> User:
+    """Confirm the email of the account a link was sent for."""
+    read = confirmation_token_read(token)
+    user = None
+    if read is not None:
+        user_id, email = read
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is not None and user.email.lower() != email:
+            user = None
+    if user is None:
+        raise DomainError(
+            _("This confirmation link is invalid or has expired. Ask for a new one below."),
+            code="confirmation_invalid",
+        )
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return user
+
+
+@transaction.atomic
+def confirmation_resend(*, email: str) -> None:
+    """Send a new confirmation link if an unconfirmed account has this email. Silent otherwise."""
+    user = (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower(), email_confirmed_at__isnull=True, is_active=True)
+        .first()
+    )
+    if user is not None:
+        _queue_confirmation(user)
+
+
+# --- Profile -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """What a resident submits on the profile form (documents already cleaned)."""
+
+    values: dict
+    ktp: CleanUpload | None = None
+    kk: CleanUpload | None = None
+
+
+def _check_against_nik(user: User, values: dict) -> None:
+    facts = nik_facts(user.username)
+    birth_date = values.get("birth_date")
+    if birth_date is not None and not facts.matches_birth_date(birth_date):
+        raise DomainError(
+            _("The date of birth does not match the one in your NIK."), code="nik_birth_date"
+        )
+    gender = values.get("gender")
+    if gender and gender != (Gender.FEMALE if facts.is_female else Gender.MALE):
+        raise DomainError(_("The sex does not match the one in your NIK."), code="nik_gender")
+
+
+def profile_update(*, profile: ResidentProfile, changes: ProfileChanges) -> ResidentProfile:
+    """Save a resident's own profile; changed identity data goes back to the operator."""
+    user = profile.user
+    _check_against_nik(user, changes.values)
+    stored_files: list[str] = []
+    replaced_files: list[str] = []
+    try:
+        with transaction.atomic():
+            profile = ResidentProfile.objects.select_for_update().get(pk=profile.pk)
+            changed = set()
+            for field, value in changes.values.items():
+                target = user if field == "full_name" else profile
+                if getattr(target, field) != value:
+                    setattr(target, field, value)
+                    changed.add(field)
+            for kind, upload in ((DocumentKind.KTP, changes.ktp), (DocumentKind.KK, changes.kk)):
+                if upload is None:
+                    continue
+                file = profile.document(kind)
+                if file:
+                    replaced_files.append(file.name)
+                file.save(f"{kind}.{upload.extension}", ContentFile(upload.content), save=False)
+                stored_files.append(file.name)
+                changed.add(f"{kind}_file")
+            identity_changed = sorted(changed & set(IDENTITY_FIELDS))
+            if identity_changed and profile.status != ProfileStatus.UNVERIFIED:
+                if profile.status == ProfileStatus.VERIFIED:
+                    audit_record(
+                        actor=user,
+                        action=AuditAction.PROFILE_RESET,
+                        village=profile.village,
+                        subject=user,
+                        target=profile,
+                        data={"fields": identity_changed},
+                    )
+                profile.status = ProfileStatus.UNVERIFIED
+                profile.rejection_reason = ""
+                profile.status_changed_at = timezone.now()
+                profile.status_changed_by = user
+            if identity_changed:
+                profile.submitted_at = timezone.now()
+            if "full_name" in changed:
+                user.save(update_fields=["full_name"])
+            profile.save()
+    except Exception:
+        # Nothing half-done: files written for a change that did not commit go too.
+        for name in stored_files:
+            profile.ktp_file.storage.delete(name)
+        raise
+    storage = profile.ktp_file.storage
+
+    def delete_replaced() -> None:
+        for name in replaced_files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_replaced)
+    return profile
+
+
+def _decide(*, profile: ResidentProfile, actor: User, allowed_from: set[str]) -> ResidentProfile:
+    locked = ResidentProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    if not rules.can_verify_profile(actor, locked):
+        raise DomainError(
+            _("Only an operator of the resident's village can verify this profile."),
+            code="forbidden",
+        )
+    if locked.status not in allowed_from:
+        raise DomainError(
+            _("This profile is already %(status)s.") % {"status": locked.get_status_display()},
+            code="illegal_transition",
+        )
+    return locked
+
+
+@transaction.atomic
+def profile_verify(*, profile: ResidentProfile, actor: User) -> ResidentProfile:
+    """The operator confirms that the data matches the KTP and KK."""
+    profile = _decide(profile=profile, actor=actor, allowed_from={ProfileStatus.UNVERIFIED})
+    if not profile.is_complete:
+        raise DomainError(
+            _("The profile is not complete yet: %(missing)s.")
+            % {"missing": ", ".join(profile.missing_fields())},
+            code="incomplete",
+        )
+    profile.status = ProfileStatus.VERIFIED
+    profile.rejection_reason = ""
+    profile.status_changed_at = timezone.now()
+    profile.status_changed_by = actor
+    profile.save(
+        update_fields=["status", "rejection_reason", "status_changed_at", "status_changed_by"]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PROFILE_VERIFIED,
+        village=profile.village,
+        subject=profile.user,
+        target=profile,
+    )
+    email_queue(
+        to=profile.user.email,
+        template="profile_verified",
+        context={"name": profile.user.full_name, "path": reverse("accounts:profile")},
+    )
+    return profile
+
+
+@transaction.atomic
+def profile_reject(*, profile: ResidentProfile, actor: User, reason: str) -> ResidentProfile:
+    """The operator sends the profile back with what the resident must fix."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Write the reason for the rejection."), code="reason_required")
+    profile = _decide(
+        profile=profile,
+        actor=actor,
+        allowed_from={ProfileStatus.UNVERIFIED, ProfileStatus.VERIFIED},
+    )
+    profile.status = ProfileStatus.REJECTED
+    profile.rejection_reason = reason
+    profile.status_changed_at = timezone.now()
+    profile.status_changed_by = actor
+    profile.save(
+        update_fields=["status", "rejection_reason", "status_changed_at", "status_changed_by"]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.PROFILE_REJECTED,
+        village=profile.village,
+        subject=profile.user,
+        target=profile,
+    )
+    email_queue(
+        to=profile.user.email,
+        template="profile_rejected",
+        context={
+            "name": profile.user.full_name,
+            "reason": reason,
+            "path": reverse("accounts:profile-edit"),
+        },
+    )
+    return profile
+
+
+def identity_document_viewed(*, profile: ResidentProfile, actor: User, kind: str) -> None:
+    """Record that staff opened a resident's KTP or KK (owners are not audited)."""
+    if actor.pk != profile.user_id:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DOCUMENT_VIEWED,
+            village=profile.village,
+            subject=profile.user,
+            target=profile,
+            data={"document": kind},
+        )

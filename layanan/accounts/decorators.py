@@ -1,0 +1,38 @@
+"""View guards built on the rules module."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from layanan.accounts import rules
+
+
+def resident_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not rules.is_resident(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(*, allowed=None):
+    """Village staff or the district admin; ``allowed`` narrows it with a rule."""
+
+    def decorator(view):
+        @login_required(login_url="accounts:staff-login")
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if user.is_resident or not user.is_active:
+                raise PermissionDenied
+            if allowed is not None and not allowed(user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,363 @@
+"""Forms of the resident and staff account pages. They parse and check input; services write."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from layanan.accounts.captcha import captcha_check
+from layanan.accounts.models import ResidentProfile, User
+from layanan.accounts.nik import nik_facts, normalise_nik, validate_nik_with_birth_date
+from layanan.core.uploads import identity_document_clean
+from layanan.notifications.services import email_queue
+from layanan.regions.models import District, Village
+from layanan.regions.selectors import districts_of_deployment, villages_of_district
+
+NIK_WIDGET = forms.TextInput(
+    attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "20", "spellcheck": "false"}
+)
+
+
+class CaptchaFormMixin(forms.Form):
+    """Adds the Kode Keamanan; the view passes the request that holds the code."""
+
+    captcha = forms.CharField(
+        label=_("Security code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Type the digits shown in the picture."),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_captcha(self):
+        answer = self.cleaned_data["captcha"]
+        if not captcha_check(self.request, answer):
+            raise ValidationError(
+                _("The security code is wrong or has expired. Type the new code shown."),
+                code="captcha",
+            )
+        return answer
+
+
+class RegistrationForm(CaptchaFormMixin):
+    nik = forms.CharField(
+        label=_("NIK (Nomor Induk Kependudukan)"),
+        widget=NIK_WIDGET,
+        help_text=_("The 16 digits on your KTP."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=60)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    email = forms.EmailField(label=_("Active email"), max_length=254)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters, combining upper and lower case letters with a digit or a "
+            "symbol."
+        ),
+    )
+    agree = forms.BooleanField(
+        label=_("I agree to the terms of use and the privacy policy"),
+        error_messages={"required": _("You must agree to the terms to register.")},
+    )
+
+    field_order = [
+        "nik",
+        "full_name",
+        "birth_place",
+        "birth_date",
+        "email",
+        "password",
+        "agree",
+        "captcha",
+    ]
+
+    def clean_nik(self):
+        nik = normalise_nik(self.cleaned_data["nik"])
+        nik_facts(nik)
+        return nik
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        nik, birth_date = cleaned.get("nik"), cleaned.get("birth_date")
+        if nik and birth_date:
+            try:
+                validate_nik_with_birth_date(nik, birth_date)
+            except ValidationError as error:
+                self.add_error("birth_date", error)
+        password = cleaned.get("password")
+        if password:
+            probe = User(
+                username=nik or "",
+                full_name=cleaned.get("full_name", ""),
+                email=cleaned.get("email", ""),
+            )
+            try:
+                password_validation.validate_password(password, probe)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class LoginForm(CaptchaFormMixin):
+    """NIK and password for residents; the staff variant asks for a username."""
+
+    identifier = forms.CharField(label=_("NIK (Nomor Induk Kependudukan)"), widget=NIK_WIDGET)
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["identifier", "password", "captcha"]
+
+    def clean_identifier(self):
+        return normalise_nik(self.cleaned_data["identifier"])
+
+
+class StaffLoginForm(LoginForm):
+    identifier = forms.CharField(
+        label=_("Username"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+    def clean_identifier(self):
+        return self.cleaned_data["identifier"].strip().lower()
+
+
+class EmailForm(CaptchaFormMixin):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class PasswordResetForm(CaptchaFormMixin, DjangoPasswordResetForm):
+    """Django's reset form, sending through the outbox after commit."""
+
+    field_order = ["email", "captcha"]
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        email_queue(
+            to=to_email,
+            template="password_reset",
+            context={
+                "name": context["user"].full_name,
+                "uid": context["uid"],
+                "token": context["token"],
+            },
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    """The resident's Edit Profil form (guide section 7)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    # Longer than the stored value: people type "+62 857-4005-0060"; clean_phone normalises.
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    district = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=District.objects.none(), empty_label=_("Choose kecamatan")
+    )
+    ktp_upload = forms.FileField(
+        label=_("Upload KTP"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+        help_text=_("Photo or scan: JPG, PNG or PDF, at most %(mb)s MB.")
+        % {"mb": settings.LDM_UPLOAD_MAX_BYTES // (1024 * 1024)},
+    )
+    kk_upload = forms.FileField(
+        label=_("Upload KK"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
+        help_text=_("Photo or scan: JPG, PNG or PDF, at most %(mb)s MB.")
+        % {"mb": settings.LDM_UPLOAD_MAX_BYTES // (1024 * 1024)},
+    )
+
+    class Meta:
+        model = ResidentProfile
+        fields = [
+            "birth_place",
+            "birth_date",
+            "gender",
+            "address",
+            "rt",
+            "rw",
+            "phone",
+            "kk_number",
+            "education",
+            "marital_status",
+            "religion",
+            "occupation",
+            "village",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "rt": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "3"}),
+            "rw": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "3"}),
+            "kk_number": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "20"}),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+        }
+        labels = {
+            "address": _("Full address as on the KTP"),
+            "village": _("Desa/Kelurahan"),
+        }
+
+    field_order = [
+        "full_name",
+        "birth_place",
+        "birth_date",
+        "gender",
+        "address",
+        "rt",
+        "rw",
+        "phone",
+        "kk_number",
+        "education",
+        "marital_status",
+        "district",
+        "village",
+        "religion",
+        "occupation",
+        "ktp_upload",
+        "kk_upload",
+    ]
+
+    def __init__(self, *args, district_code: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].initial = self.instance.user.full_name
+        self.fields["district"].queryset = districts_of_deployment()
+        if district_code is None and self.instance.village_id:
+            district_code = self.instance.village.district_id
+        if self.is_bound:
+            district_code = self.data.get("district") or district_code
+        self.fields["district"].initial = district_code
+        self.fields["village"].queryset = (
+            villages_of_district(district_code) if district_code else Village.objects.none()
+        )
+        self.fields["village"].empty_label = _("Choose desa/kelurahan")
+        for name in ("gender", "education", "marital_status", "religion", "occupation"):
+            self.fields[name].choices = [("", _("Choose")), *list(self.fields[name].choices)[1:]]
+
+    def clean_rt(self):
+        return self._clean_rt_rw("rt")
+
+    def clean_rw(self):
+        return self._clean_rt_rw("rw")
+
+    def _clean_rt_rw(self, name: str) -> str:
+        value = self.cleaned_data[name].strip()
+        if value and (not value.isdigit() or len(value) > 3):
+            raise ValidationError(_("Use 1 to 3 digits."), code="rt_rw")
+        return value.zfill(3) if value else ""
+
+    def clean_phone(self):
+        value = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        if not value:
+            return ""
+        if value.startswith("+62"):
+            value = "0" + value[3:]
+        elif value.startswith("62"):
+            value = "0" + value[2:]
+        if not (value.startswith("08") and 10 <= len(value) <= 14 and value[1:].isdigit()):
+            raise ValidationError(
+                _("Enter an Indonesian mobile number, for example 081234567890."), code="phone"
+            )
+        return value
+
+    def clean_kk_number(self):
+        value = normalise_nik(self.cleaned_data["kk_number"])
+        if not value:
+            return ""
+        if len(value) != 16 or not value.isdigit():
+            raise ValidationError(_("A KK number has exactly 16 digits."), code="kk_format")
+        try:
+            nik_facts(value[:6] + "010100" + value[12:])  # checks the region prefix only
+        except ValidationError:
+            raise ValidationError(
+                _("The first 6 digits of the KK number are not the code of any kecamatan."),
+                code="kk_district",
+            ) from None
+        return value
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def _clean_upload(self, name: str):
+        upload = self.cleaned_data.get(name)
+        if not upload:
+            return None
+        return identity_document_clean(
+            upload,
+            max_bytes=settings.LDM_UPLOAD_MAX_BYTES,
+            max_pixels=settings.LDM_UPLOAD_MAX_PIXELS,
+            max_pdf_pages=settings.LDM_UPLOAD_MAX_PDF_PAGES,
+        )
+
+    def clean_ktp_upload(self):
+        return self._clean_upload("ktp_upload")
+
+    def clean_kk_upload(self):
+        return self._clean_upload("kk_upload")
+
+    def clean(self):
+        cleaned = super().clean()
+        district, village = cleaned.get("district"), cleaned.get("village")
+        if district and village and village.district_id != district.code:
+            self.add_error("village", _("This desa/kelurahan is not in the chosen kecamatan."))
+        nik = self.instance.user.username
+        birth_date = cleaned.get("birth_date")
+        if birth_date:
+            try:
+                validate_nik_with_birth_date(nik, birth_date)
+            except ValidationError as error:
+                self.add_error("birth_date", error)
+        gender = cleaned.get("gender")
+        if gender:
+            expected = "P" if nik_facts(nik).is_female else "L"
+            if gender != expected:
+                self.add_error(
+                    "gender", _("The sex does not match your NIK (digits 7-8 of the NIK).")
+                )
+        return cleaned
+
+    def changed_values(self) -> dict:
+        """The profile and name values to hand to the profile_update service."""
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        values["full_name"] = self.cleaned_data["full_name"]
+        return values
+
+    def _post_clean(self):
+        # The service saves; skip ModelForm's construction of the instance here, so that a
+        # failed form never leaves half-applied values on the profile object.
+        pass
+
+
+class ProfileRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tell the resident exactly what to fix; they receive it by email."),
+    )

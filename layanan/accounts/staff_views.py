@@ -1,0 +1,116 @@
+"""The Operator Desa's verification of resident profiles (DESIGN.md section 3, step 8)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from layanan.accounts import rules
+from layanan.accounts.choices import ProfileStatus
+from layanan.accounts.decorators import staff_required
+from layanan.accounts.forms import ProfileRejectForm
+from layanan.accounts.selectors import profiles_awaiting_verification, profiles_for_staff
+from layanan.accounts.services import profile_reject, profile_verify
+from layanan.accounts.views import document_response, identity_documents
+from layanan.audit.models import AuditAction
+from layanan.audit.services import audit_record
+from layanan.core.errors import DomainError
+
+operator_required = staff_required(allowed=rules.can_verify_profiles)
+
+
+@operator_required
+@require_GET
+def verification_list(request):
+    status = request.GET.get("status", "menunggu")
+    if status not in ProfileStatus.values:
+        status = "menunggu"
+    if status == "menunggu":
+        profiles = profiles_awaiting_verification(request.user)
+    else:
+        profiles = profiles_for_staff(request.user).filter(status=status).order_by("-updated_at")
+    page = Paginator(profiles, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/staff/verification_list.html",
+        {"page": page, "status": status},
+    )
+
+
+@operator_required
+@require_GET
+def verification_detail(request, public_id):
+    profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.PROFILE_VIEWED,
+        village=profile.village,
+        subject=profile.user,
+        target=profile,
+    )
+    return _detail_page(request, profile, ProfileRejectForm())
+
+
+def _detail_page(request, profile, reject_form, status=200):
+    documents = identity_documents(
+        profile,
+        lambda kind: reverse(
+            "accounts:verification-document",
+            kwargs={"public_id": profile.public_id, "kind": kind},
+        ),
+    )
+    return render(
+        request,
+        "accounts/staff/verification_detail.html",
+        {
+            "profile": profile,
+            "reject_form": reject_form,
+            "documents": documents,
+            "can_decide": rules.can_verify_profile(request.user, profile),
+        },
+        status=status,
+    )
+
+
+@operator_required
+@require_GET
+def verification_document(request, public_id, kind: str):
+    profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
+    return document_response(request, profile, kind)
+
+
+@operator_required
+@require_POST
+def verification_verify(request, public_id):
+    profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
+    try:
+        profile_verify(profile=profile, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:verification-detail", public_id=public_id)
+    messages.success(
+        request, _("The profile of %(name)s is verified.") % {"name": profile.user.full_name}
+    )
+    return redirect("accounts:verification-list")
+
+
+@operator_required
+@require_http_methods(["POST"])
+def verification_reject(request, public_id):
+    profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
+    form = ProfileRejectForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_reject(profile=profile, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The profile of %(name)s was sent back to the resident.")
+                % {"name": profile.user.full_name},
+            )
+            return redirect("accounts:verification-list")
+    return _detail_page(request, profile, form, status=400)

@@ -1,0 +1,76 @@
+"""Factories for accounts: fictional people only."""
+
+import datetime as dt
+import io
+
+import factory
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from layanan.accounts.choices import ProfileStatus
+from layanan.accounts.models import ResidentProfile, Role, User
+
+PASSWORD = "Rahasia-123"
+
+
+def jpeg_bytes(color=(200, 180, 150), size=(64, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def nik_for(district_prefix: str, birth_date: dt.date, *, female: bool, sequence: int) -> str:
+    day = birth_date.day + (40 if female else 0)
+    return f"{district_prefix}{day:02d}{birth_date:%m%y}{sequence:04d}"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    role = Role.RESIDENT
+    full_name = factory.Faker("name", locale="id_ID")
+    email = factory.Sequence(lambda n: f"warga{n}@example.com")
+    email_confirmed_at = factory.LazyFunction(timezone.now)
+    username = factory.Sequence(
+        lambda n: nik_for("332511", dt.date(1990, 1, 1), female=False, sequence=n + 1)
+    )
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class StaffFactory(UserFactory):
+    role = Role.OPERATOR
+    username = factory.Sequence(lambda n: f"petugas{n}")
+    email = factory.Sequence(lambda n: f"petugas{n}@example.com")
+
+
+class ResidentProfileFactory(factory.django.DjangoModelFactory):
+    """A complete profile waiting for verification, in a given village."""
+
+    class Meta:
+        model = ResidentProfile
+
+    user = factory.SubFactory(UserFactory)
+    birth_place = "BATANG"
+    birth_date = dt.date(1990, 1, 1)
+    gender = "L"
+    address = "Jl. Dr Wahidin"
+    rt = "004"
+    rw = "003"
+    phone = "085740050060"
+    kk_number = "3325110101090001"
+    education = "05"
+    marital_status = "kawin_tercatat"
+    religion = "islam"
+    occupation = "88"
+    status = ProfileStatus.UNVERIFIED
+    submitted_at = factory.LazyFunction(timezone.now)
+    ktp_file = factory.LazyFunction(lambda: ContentFile(jpeg_bytes(), name="ktp.jpg"))
+    kk_file = factory.LazyFunction(lambda: ContentFile(jpeg_bytes((90, 90, 200)), name="kk.jpg"))

@@ -1,0 +1,92 @@
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from layanan.accounts.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_change_password_needs_the_old_one_and_the_guide_rule(client, resident):
+    client.force_login(resident)
+    url = reverse("accounts:password-change")
+
+    wrong_old = client.post(
+        url, {"old_password": "x", "new_password1": "Baru-2026x", "new_password2": "Baru-2026x"}
+    )
+    weak = client.post(
+        url,
+        {"old_password": PASSWORD, "new_password1": "barusekali", "new_password2": "barusekali"},
+    )
+
+    assert wrong_old.status_code == 200
+    assert "huruf besar dan kecil" in weak.content.decode()
+    resident.refresh_from_db()
+    assert resident.check_password(PASSWORD)
+
+
+def test_changing_the_password_ends_the_other_sessions(client, resident):
+    other_device = Client()
+    other_device.force_login(resident)
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("accounts:password-change"),
+        {"old_password": PASSWORD, "new_password1": "Baru-2026x", "new_password2": "Baru-2026x"},
+    )
+
+    assert response["Location"] == reverse("accounts:dashboard")
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert other_device.get(reverse("accounts:dashboard")).status_code == 302
+    assert SESSION_KEY not in other_device.session
+
+
+def test_staff_change_their_password_too(client, operator):
+    client.force_login(operator)
+
+    response = client.post(
+        reverse("accounts:password-change"),
+        {"old_password": PASSWORD, "new_password1": "Baru-2026x", "new_password2": "Baru-2026x"},
+    )
+
+    assert response["Location"] == reverse("backoffice:dashboard")
+
+
+def test_a_forgotten_password_is_reset_by_a_single_use_link(
+    client, captcha, resident, django_capture_on_commit_callbacks
+):
+    client.get(reverse("accounts:password-reset"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:password-reset"), {"email": resident.email, "captcha": captcha}
+        )
+    assert response["Location"] == reverse("accounts:password-reset-done")
+    (message,) = mail.outbox
+    path = re.search(r"https?://[^/]+(/lupa-password/\S+/\S+/)", message.body).group(1)
+
+    form_page = client.get(path, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    done = client.post(set_url, {"new_password1": "Baru-2026x", "new_password2": "Baru-2026x"})
+
+    assert done["Location"] == reverse("accounts:password-reset-complete")
+    resident.refresh_from_db()
+    assert resident.check_password("Baru-2026x")
+    again = client.get(path, follow=True)
+    assert "sudah pernah digunakan" in again.content.decode()
+
+
+def test_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(
+    client, captcha, django_capture_on_commit_callbacks
+):
+    client.get(reverse("accounts:password-reset"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:password-reset"), {"email": "siapa@example.com", "captcha": captcha}
+        )
+
+    assert response["Location"] == reverse("accounts:password-reset-done")
+    assert mail.outbox == []

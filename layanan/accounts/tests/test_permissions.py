@@ -1,0 +1,89 @@
+"""The permission matrix of every page that shows a resident's personal data.
+
+Actors: anonymous, the owner, another resident, the operator of the owner's village, an
+operator of another village, the village head, the district admin.
+"""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", "head", "admin"]
+
+# url name -> expected status per actor (302 = sent to a login page).
+OWN_PAGES = {
+    "accounts:dashboard": [302, 200, 200, 403, 403, 403, 403],
+    "accounts:profile": [302, 200, 200, 403, 403, 403, 403],
+    "accounts:profile-edit": [302, 200, 200, 403, 403, 403, 403],
+}
+STAFF_PAGES = {
+    "accounts:verification-list": [302, 403, 403, 200, 200, 403, 403],
+    "accounts:verification-detail": [302, 403, 403, 200, 404, 403, 403],
+    "accounts:verification-document": [302, 403, 403, 200, 404, 403, 403],
+}
+
+
+@pytest.fixture
+def actors(resident, other_resident, operator, other_operator, head, district_admin):
+    return {
+        "anonymous": None,
+        "owner": resident,
+        "other_resident": other_resident,
+        "operator": operator,
+        "other_operator": other_operator,
+        "head": head,
+        "admin": district_admin,
+    }
+
+
+def _get(client, user, url):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client.get(url)
+
+
+@pytest.mark.parametrize("name", OWN_PAGES)
+def test_own_pages(client, actors, name):
+    url = reverse(name)
+    statuses = [_get(client, actors[actor], url).status_code for actor in ACTORS]
+
+    assert statuses == OWN_PAGES[name]
+
+
+def test_another_resident_sees_only_their_own_data(client, actors, resident, other_resident):
+    html = _get(client, other_resident, reverse("accounts:profile")).content.decode()
+
+    assert other_resident.username in html
+    assert resident.username not in html
+
+
+@pytest.mark.parametrize("name", STAFF_PAGES)
+def test_staff_pages(client, actors, resident, name):
+    kwargs = {}
+    if name != "accounts:verification-list":
+        kwargs["public_id"] = resident.profile.public_id
+    if name == "accounts:verification-document":
+        kwargs["kind"] = "ktp"
+    url = reverse(name, kwargs=kwargs)
+
+    statuses = [_get(client, actors[actor], url).status_code for actor in ACTORS]
+
+    assert statuses == STAFF_PAGES[name]
+
+
+@pytest.mark.parametrize("kind", ["ktp", "kk"])
+def test_identity_documents(client, actors, kind):
+    """KTP and KK: only the owner (own URL) and the operator of the village (staff URL)."""
+    own = reverse("accounts:own-document", kwargs={"kind": kind})
+    statuses = [_get(client, actors[actor], own).status_code for actor in ACTORS]
+
+    assert statuses == [302, 200, 200, 403, 403, 403, 403]  # each resident gets their own file
+
+
+def test_the_operator_list_never_shows_the_nik(client, operator, resident):
+    html = _get(client, operator, reverse("accounts:verification-list")).content.decode()
+
+    assert resident.full_name in html
+    assert resident.username not in html
