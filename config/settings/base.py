@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "layanan.core.context_processors.site",
+                "layanan.letters.context_processors.staff_badges",
             ],
         },
     },

@@ -24,8 +24,3 @@ def profiles_awaiting_verification(user: User) -> QuerySet[ResidentProfile]:
         .exclude(kk_file="")
         .order_by("submitted_at", "id")
     )
-
-
-def resident_request_counts(user: User) -> dict[str, int]:
-    """The Beranda counters: the resident's requests in Proses, Konsep and Terbit."""
-    return {"proses": 0, "konsep": 0, "terbit": 0}

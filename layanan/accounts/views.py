@@ -33,7 +33,6 @@ from layanan.accounts.forms import (
     StaffLoginForm,
 )
 from layanan.accounts.models import ResidentProfile
-from layanan.accounts.selectors import resident_request_counts
 from layanan.accounts.services import (
     ProfileChanges,
     confirmation_resend,
@@ -44,6 +43,7 @@ from layanan.accounts.services import (
 )
 from layanan.core.errors import DomainError
 from layanan.core.throttle import client_address, throttle
+from layanan.letters.selectors import resident_request_counts
 from layanan.regions.selectors import villages_of_district
 
 

@@ -1,5 +1,6 @@
 """The letter catalogue: the kinds of letters a village issues, kept as data."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -57,6 +58,14 @@ class LetterType(models.Model):
     number_pattern = models.CharField(
         _("number pattern"), max_length=100, default=DEFAULT_NUMBER_PATTERN
     )
+    fields = models.JSONField(
+        _("form fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The type's own fields beyond the applicant's data; Keperluan is always added."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -78,3 +87,138 @@ class LetterType(models.Model):
     @property
     def is_mandiri(self) -> bool:
         return self.mode == RequestMode.MANDIRI
+
+
+class RequestStatus(models.TextChoices):
+    """DESIGN.md section 5. The legal moves between them are in lifecycle.py."""
+
+    PROSES = "proses", _("In process")
+    KONSEP = "konsep", _("Draft")
+    TERBIT = "terbit", _("Issued")
+    DITOLAK = "ditolak", _("Rejected")
+    DIBATALKAN = "dibatalkan", _("Cancelled")
+    DICABUT = "dicabut", _("Revoked")
+
+
+class LetterRequest(models.Model):
+    """A request for a letter, from submission (or the counter) to the issued letter.
+
+    The applicant's data is copied from their profile (or typed by the operator at the
+    counter) when the request is made and refreshed when the operator accepts it, so that
+    the letter shows the data that was checked, whatever the profile says later.
+    """
+
+    registration_number = models.CharField(_("registration number"), max_length=13, unique=True)
+    letter_type = models.ForeignKey(
+        LetterType, on_delete=models.PROTECT, related_name="requests", verbose_name=_("letter type")
+    )
+    village = models.ForeignKey(
+        "regions.Village",
+        on_delete=models.PROTECT,
+        related_name="letter_requests",
+        verbose_name=_("village"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letter_requests",
+        verbose_name=_("applicant account"),
+        help_text=_("Empty for a walk-in applicant without an account."),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=RequestMode.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.PROSES
+    )
+    status_note = models.TextField(
+        _("reason"), blank=True, help_text=_("Why it was rejected or revoked.")
+    )
+    applicant_nik = models.CharField(_("NIK"), max_length=16, db_index=True)
+    applicant_name = models.CharField(_("full name"), max_length=120)
+    applicant_birth_place = models.CharField(_("place of birth"), max_length=60)
+    applicant_birth_date = models.DateField(_("date of birth"))
+    applicant_gender = models.CharField(_("sex"), max_length=20)
+    applicant_religion = models.CharField(_("religion"), max_length=40)
+    applicant_marital_status = models.CharField(_("marital status"), max_length=40)
+    applicant_occupation = models.CharField(_("occupation"), max_length=60)
+    applicant_address = models.CharField(_("address"), max_length=250)
+    form_schema = models.JSONField(
+        _("form fields"),
+        default=list,
+        help_text=_("The letter type's fields when the request was made."),
+    )
+    data = models.JSONField(_("answers"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("letter request")
+        verbose_name_plural = _("letter requests")
+        indexes = [
+            models.Index(fields=["applicant", "-submitted_at"], name="request_history"),
+            models.Index(fields=["village", "status", "-submitted_at"], name="request_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["ditolak", "dicabut"]) | ~models.Q(status_note=""),
+                name="letters_request_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.letter_type}"
+
+    @property
+    def keperluan(self) -> str:
+        return self.data.get("keperluan", "")
+
+
+class RequestAction(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted online")
+    REGISTERED = "registered", _("Registered at the village office")
+    ACCEPTED = "accepted", _("Accepted and drafted by the operator")
+    CORRECTED = "corrected", _("Answers corrected by the operator")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled by the applicant")
+    RETURNED = "returned", _("Sent back to the operator by the village head")
+    ISSUED = "issued", _("Signed and issued")
+    REVOKED = "revoked", _("Revoked")
+
+
+class LetterRequestEvent(models.Model):
+    """One step of a request's timeline: who did what, when, and why."""
+
+    request = models.ForeignKey(
+        LetterRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+    )
+    created_at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=RequestAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=RequestStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=RequestStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action}"

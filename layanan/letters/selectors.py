@@ -1,8 +1,16 @@
 """Reads of the letter catalogue."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from layanan.letters.models import LetterCategory, LetterType
+from layanan.accounts.choices import ProfileStatus
+from layanan.accounts.models import User
+from layanan.letters.models import (
+    LetterCategory,
+    LetterRequest,
+    LetterRequestEvent,
+    LetterType,
+    RequestStatus,
+)
 
 
 def letter_types_by_category() -> list[tuple[str, list[LetterType]]]:
@@ -17,3 +25,57 @@ def letter_types_by_category() -> list[tuple[str, list[LetterType]]]:
 
 def letter_type_public(code: str) -> QuerySet[LetterType]:
     return LetterType.objects.active().filter(code=code)
+
+
+# --- Requests ----------------------------------------------------------------------------
+
+_LIST_RELATED = ("letter_type", "village__district")
+
+
+def requests_of_resident(user: User) -> QuerySet[LetterRequest]:
+    """A resident's history: their own requests, and walk-in requests made with their NIK
+    before they had an account, once their profile is verified."""
+    if not (user.is_authenticated and user.is_resident):
+        return LetterRequest.objects.none()
+    mine = Q(applicant=user)
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.status == ProfileStatus.VERIFIED:
+        mine |= Q(applicant__isnull=True, applicant_nik=user.username)
+    return LetterRequest.objects.filter(mine).select_related(*_LIST_RELATED)
+
+
+def requests_for_staff(user: User) -> QuerySet[LetterRequest]:
+    """The requests of the staff member's own village; nothing for anyone else."""
+    if not (user.is_authenticated and user.is_active and user.is_village_staff):
+        return LetterRequest.objects.none()
+    return LetterRequest.objects.filter(village_id=user.village_id).select_related(*_LIST_RELATED)
+
+
+def request_search(queryset: QuerySet[LetterRequest], query: str) -> QuerySet[LetterRequest]:
+    """Search by registration number, letter type or (for staff lists) applicant name/NIK."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    condition = Q(letter_type__name__icontains=query) | Q(registration_number__startswith=query)
+    condition |= Q(applicant_name__icontains=query)
+    if query.isdigit() and len(query) == 16:
+        condition |= Q(applicant_nik=query)
+    return queryset.filter(condition)
+
+
+def status_counts(queryset: QuerySet[LetterRequest]) -> dict[str, int]:
+    """How many requests per status, in one query."""
+    counts = dict.fromkeys(RequestStatus.values, 0)
+    for row in queryset.order_by().values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def resident_request_counts(user: User) -> dict[str, int]:
+    """The Beranda counters: Proses, Konsep, Terbit."""
+    counts = status_counts(requests_of_resident(user))
+    return {key: counts[key] for key in ("proses", "konsep", "terbit")}
+
+
+def request_timeline(request: LetterRequest) -> QuerySet[LetterRequestEvent]:
+    return request.events.select_related("actor")

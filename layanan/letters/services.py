@@ -1,12 +1,35 @@
-"""Writes to the letter catalogue."""
+"""Writes of letters: the catalogue, requests and their lifecycle."""
 
+import datetime as dt
+import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from layanan.letters.models import LetterType
+from layanan.accounts.choices import ProfileStatus
+from layanan.accounts.models import ResidentProfile, User
+from layanan.audit.services import audit_record
+from layanan.core.errors import DomainError
+from layanan.core.services import counter_next
+from layanan.letters import rules
+from layanan.letters.fields import parse_schema, request_specs
+from layanan.letters.lifecycle import TRANSITIONS
+from layanan.letters.models import (
+    LetterRequest,
+    LetterRequestEvent,
+    LetterType,
+    RequestAction,
+    RequestMode,
+    RequestStatus,
+)
+from layanan.notifications.services import email_queue
+
+logger = logging.getLogger(__name__)
 
 CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue" / "letter_types.toml"
 
@@ -21,6 +44,7 @@ _FIELDS = (
     "validity_days",
     "icon",
     "classification_code",
+    "fields",
 )
 
 
@@ -44,10 +68,16 @@ def letter_catalogue_load(
         entries = tomllib.load(handle)["letter_type"]
     created, updated, unchanged = [], [], []
     for position, entry in enumerate(entries, start=1):
-        values = {field: entry[field] for field in _FIELDS}
+        values = {field: entry.get(field, []) for field in _FIELDS}
+        parse_schema(values["fields"])  # a broken catalogue fails loudly, before any write
         values["position"] = position
         letter_type = LetterType.objects.filter(code=entry["code"]).first()
-        if letter_type is None:
+        if letter_type is not None and not letter_type.fields and values["fields"]:
+            # Installations made before types had fields get them once; edits are kept.
+            letter_type.fields = values["fields"]
+            letter_type.save(update_fields=["fields"])
+            updated.append(letter_type.code)
+        elif letter_type is None:
             letter_type = LetterType(code=entry["code"], **values)
             letter_type.full_clean()
             letter_type.save()
@@ -61,3 +91,261 @@ def letter_catalogue_load(
         else:
             unchanged.append(letter_type.code)
     return CatalogueLoadResult(created=created, updated=updated, unchanged=unchanged)
+
+
+# --- Requests ----------------------------------------------------------------------------
+
+
+def registration_number_next(*, when: dt.datetime | None = None) -> str:
+    """YYYYMMDD + the day's 5-digit sequence (Asia/Jakarta day), e.g. 2022110600059."""
+    day = timezone.localdate(when or timezone.now())
+    sequence = counter_next(name=f"registration:{day:%Y%m%d}")
+    return f"{day:%Y%m%d}{sequence:05d}"
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """The applicant as printed on the letter."""
+
+    nik: str
+    name: str
+    birth_place: str
+    birth_date: dt.date
+    gender: str
+    religion: str
+    marital_status: str
+    occupation: str
+    address: str
+
+    @classmethod
+    def from_profile(cls, profile: ResidentProfile) -> "ApplicantData":
+        return cls(
+            nik=profile.user.username,
+            name=profile.user.full_name,
+            birth_place=profile.birth_place,
+            birth_date=profile.birth_date,
+            gender=profile.get_gender_display(),
+            religion=profile.get_religion_display(),
+            marital_status=profile.get_marital_status_display(),
+            occupation=profile.get_occupation_display(),
+            address=profile.full_address,
+        )
+
+    def as_fields(self) -> dict:
+        return {f"applicant_{key}": value for key, value in self.__dict__.items()}
+
+
+def _record(request: LetterRequest, *, actor, action: str, from_status: str, note: str = ""):
+    LetterRequestEvent.objects.create(
+        request=request,
+        created_at=timezone.now(),
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=request.status,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action=f"request.{action}",
+        village=request.village,
+        subject=request.applicant,
+        target=request,
+        data={"from": from_status, "to": request.status},
+    )
+
+
+def _notify_applicant(request: LetterRequest) -> None:
+    """Email the applicant (if they have an account) about the request's new status."""
+    if request.applicant_id is None or not request.applicant.email:
+        return
+    email_queue(
+        to=request.applicant.email,
+        template="request_status",
+        context={
+            "name": request.applicant.full_name,
+            "number": request.registration_number,
+            "type_name": request.letter_type.name,
+            "status": request.get_status_display(),
+            "note": request.status_note if request.status == RequestStatus.DITOLAK else "",
+            "path": reverse(
+                "letters:request-detail", kwargs={"number": request.registration_number}
+            ),
+        },
+    )
+
+
+def _schema_checked(schema: list[dict], data: dict) -> None:
+    """The answers' shape: known fields only, and a purpose. Forms check each value."""
+    known = {spec.name for spec in request_specs(schema)}
+    if set(data) - known:
+        raise DomainError(_("The answers do not fit this letter type."), code="schema")
+    if not str(data.get("keperluan", "")).strip():
+        raise DomainError(_("Fill in the purpose (Keperluan) of the letter."), code="keperluan")
+
+
+@transaction.atomic
+def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict) -> LetterRequest:
+    """A resident asks online for a Mandiri letter (guide section 8)."""
+    if not resident.is_resident:
+        raise DomainError(_("Only residents can apply online."), code="forbidden")
+    if not (letter_type.is_active and letter_type.is_mandiri):
+        raise DomainError(
+            _("This letter is requested at the village office, not online."), code="not_mandiri"
+        )
+    profile = ResidentProfile.objects.select_related("user", "village").get(user=resident)
+    missing = profile.missing_fields()
+    if missing:
+        raise DomainError(
+            _("Complete your profile before applying. Still missing: %(missing)s.")
+            % {"missing": ", ".join(missing)},
+            code="incomplete_profile",
+        )
+    if profile.status == ProfileStatus.REJECTED:
+        raise DomainError(
+            _("Your profile was sent back by the operator: correct it before applying."),
+            code="profile_rejected",
+        )
+    _schema_checked(letter_type.fields, data)
+    request = LetterRequest.objects.create(
+        registration_number=registration_number_next(),
+        letter_type=letter_type,
+        village=profile.village,
+        applicant=resident,
+        channel=RequestMode.MANDIRI,
+        status=RequestStatus.PROSES,
+        form_schema=letter_type.fields,
+        data=data,
+        submitted_at=timezone.now(),
+        created_by=resident,
+        **ApplicantData.from_profile(profile).as_fields(),
+    )
+    _record(request, actor=resident, action=RequestAction.SUBMITTED, from_status="")
+    _notify_applicant(request)
+    logger.info("request %s submitted", request.pk)
+    return request
+
+
+@transaction.atomic
+def letter_request_register_walk_in(
+    *,
+    operator: User,
+    letter_type: LetterType,
+    applicant: ApplicantData,
+    data: dict,
+    resident: User | None = None,
+) -> LetterRequest:
+    """The operator registers a request at the counter; it starts in Konsep (DESIGN.md §4)."""
+    if not rules.can_register_walk_in(operator):
+        raise DomainError(_("Only a village operator can register requests at the counter."))
+    if not letter_type.is_active:
+        raise DomainError(_("This letter type is not available."), code="inactive")
+    if resident is not None:
+        profile = getattr(resident, "profile", None)
+        if profile is None or profile.status != ProfileStatus.VERIFIED:
+            raise DomainError(_("Verify this resident's profile first."), code="profile_unverified")
+    _schema_checked(letter_type.fields, data)
+    request = LetterRequest.objects.create(
+        registration_number=registration_number_next(),
+        letter_type=letter_type,
+        village=operator.village,
+        applicant=resident,
+        channel=RequestMode.DATANG_LANGSUNG,
+        status=RequestStatus.KONSEP,
+        form_schema=letter_type.fields,
+        data=data,
+        submitted_at=timezone.now(),
+        created_by=operator,
+        **applicant.as_fields(),
+    )
+    _record(request, actor=operator, action=RequestAction.REGISTERED, from_status="")
+    _notify_applicant(request)
+    return request
+
+
+def transition_apply(
+    *, request: LetterRequest, action: str, actor: User, note: str = "", **changes
+) -> LetterRequest:
+    """Move a request along the lifecycle table, or refuse and change nothing.
+
+    Locks the request, checks its current status and the actor's right, saves only the
+    changed columns, records the event and the audit entry, and emails the applicant after
+    commit. ``changes`` are extra columns the caller sets in the same step.
+    """
+    transition = TRANSITIONS[action]
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = (
+            LetterRequest.objects.select_for_update(of=("self",))
+            .select_related("letter_type", "applicant", "village")
+            .get(pk=request.pk)
+        )
+        if locked.status not in transition.sources:
+            raise DomainError(
+                _("A request in status %(status)s cannot be %(action)s.")
+                % {"status": locked.get_status_display(), "action": transition.verb},
+                code="illegal_transition",
+            )
+        if not transition.allowed(actor, locked):
+            raise DomainError(str(transition.refusal), code="forbidden")
+        if transition.note_required and not note:
+            raise DomainError(_("Write the reason."), code="note_required")
+        from_status = locked.status
+        locked.status = transition.target
+        fields = ["status", "updated_at", *changes]
+        if transition.target in (RequestStatus.DITOLAK, RequestStatus.DICABUT):
+            locked.status_note = note
+            fields.append("status_note")
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=fields)
+        _record(locked, actor=actor, action=action, from_status=from_status, note=note)
+        if from_status != locked.status:
+            _notify_applicant(locked)
+    return locked
+
+
+def letter_request_accept(
+    *, request: LetterRequest, operator: User, data: dict | None = None
+) -> LetterRequest:
+    """The operator accepts into Konsep, possibly correcting the answers (guide section 9)."""
+    if not rules.can_process_request(operator, request):
+        raise DomainError(str(TRANSITIONS[RequestAction.ACCEPTED].refusal), code="forbidden")
+    with transaction.atomic():
+        changes = {}
+        if request.applicant_id is not None:
+            profile = ResidentProfile.objects.select_related("user").get(user=request.applicant)
+            if profile.status != ProfileStatus.VERIFIED:
+                raise DomainError(
+                    _("Verify the applicant's profile before accepting the request."),
+                    code="profile_unverified",
+                )
+            # The letter shows the data the operator just checked.
+            changes.update(ApplicantData.from_profile(profile).as_fields())
+        corrected = data is not None and data != request.data
+        if corrected:
+            _schema_checked(request.form_schema, data)
+            changes["data"] = data
+        accepted = transition_apply(
+            request=request, action=RequestAction.ACCEPTED, actor=operator, **changes
+        )
+        if corrected:
+            LetterRequestEvent.objects.create(
+                request=accepted,
+                created_at=timezone.now(),
+                actor=operator,
+                action=RequestAction.CORRECTED,
+                from_status=accepted.status,
+                to_status=accepted.status,
+            )
+    return accepted
+
+
+def letter_request_reject(*, request: LetterRequest, operator: User, reason: str) -> LetterRequest:
+    return transition_apply(
+        request=request, action=RequestAction.REJECTED, actor=operator, note=reason
+    )
+
+
+def letter_request_cancel(*, request: LetterRequest, resident: User) -> LetterRequest:
+    return transition_apply(request=request, action=RequestAction.CANCELLED, actor=resident)

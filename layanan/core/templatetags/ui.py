@@ -44,3 +44,9 @@ def icon(name: str, css_class: str = "", style: str = "solid", label: str = "") 
 def paragraphs(text: str) -> list[str]:
     """Split a plain text into paragraphs at blank lines."""
     return [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """``{{ counts|get_item:status }}``: a dict value by a variable key."""
+    return mapping.get(key) if mapping else None

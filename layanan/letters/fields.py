@@ -1,0 +1,309 @@
+"""A letter type's own form fields, declared as data (DESIGN.md section 4).
+
+A type's ``fields`` is a list of plain dicts (from the catalogue file, later from the
+district admin's editor). This module checks such a schema, builds the Django form that
+asks for it, turns the answers into JSON, and turns stored JSON back into labelled rows for
+pages and letters. "Keperluan" is not part of any schema: every type gets it, last.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from layanan.accounts.nik import nik_facts, normalise_nik
+
+KINDS = ("text", "textarea", "number", "date", "choice", "group")
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+KEPERLUAN = "keperluan"
+BLANK_GROUP_ROWS = 2
+
+
+class SchemaError(ValueError):
+    """A letter type's field list is not well formed."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str
+    required: bool = True
+    help: str = ""
+    max_length: int | None = None
+    format: str = ""
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[str, ...] = ()
+    fields: tuple["FieldSpec", ...] = field(default=())
+    min_items: int = 0
+    max_items: int = 20
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+
+def keperluan_spec() -> FieldSpec:
+    return FieldSpec(
+        name=KEPERLUAN,
+        label=_("Purpose"),
+        kind="text",
+        max_length=200,
+        help=_("What the letter is for, e.g. applying for a business licence."),
+    )
+
+
+def _spec(raw: dict, *, nested: bool) -> FieldSpec:
+    name = raw.get("name", "")
+    if not NAME.match(name) or name == KEPERLUAN:
+        raise SchemaError(f"bad field name {name!r}")
+    kind = raw.get("kind")
+    if kind not in KINDS or (nested and kind == "group"):
+        raise SchemaError(f"{name}: bad kind {kind!r}")
+    label = raw.get("label", "")
+    if not label or len(label) > 60:
+        raise SchemaError(f"{name}: a label of 1 to 60 characters is needed")
+    choices = tuple(raw.get("choices", ()))
+    if kind == "choice" and (len(choices) < 2 or not all(choices)):
+        raise SchemaError(f"{name}: a choice needs at least two options")
+    subfields = ()
+    if kind == "group":
+        subfields = tuple(_spec(sub, nested=True) for sub in raw.get("fields", ()))
+        if not subfields:
+            raise SchemaError(f"{name}: a group needs fields")
+        if len({s.name for s in subfields}) != len(subfields):
+            raise SchemaError(f"{name}: duplicate field names in the group")
+    min_items, max_items = int(raw.get("min_items", 0)), int(raw.get("max_items", 20))
+    if not 0 <= min_items <= max_items <= 50:
+        raise SchemaError(f"{name}: bad item limits")
+    return FieldSpec(
+        name=name,
+        label=label,
+        kind=kind,
+        required=bool(raw.get("required", True)),
+        help=raw.get("help", ""),
+        max_length=raw.get("max_length"),
+        format=raw.get("format", ""),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        choices=choices,
+        fields=subfields,
+        min_items=min_items,
+        max_items=max_items,
+    )
+
+
+def parse_schema(raw: list[dict]) -> list[FieldSpec]:
+    """The type's own fields, checked; raises SchemaError."""
+    specs = [_spec(item, nested=False) for item in raw or ()]
+    if len({s.name for s in specs}) != len(specs):
+        raise SchemaError("duplicate field names")
+    return specs
+
+
+def request_specs(raw: list[dict]) -> list[FieldSpec]:
+    """The type's fields followed by Keperluan: what a request asks for."""
+    return [*parse_schema(raw), keperluan_spec()]
+
+
+# --- Forms -------------------------------------------------------------------------------
+
+
+def _validate_nik(value: str) -> None:
+    nik_facts(value)
+
+
+def _form_field(spec: FieldSpec) -> forms.Field:
+    common = {"label": spec.label, "required": spec.required, "help_text": spec.help}
+    if spec.kind == "textarea":
+        return forms.CharField(
+            max_length=spec.max_length or 1000, widget=forms.Textarea(attrs={"rows": 3}), **common
+        )
+    if spec.kind == "number":
+        return forms.IntegerField(min_value=spec.min, max_value=spec.max, **common)
+    if spec.kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.kind == "choice":
+        options = [("", _("Choose")), *((c, c) for c in spec.choices)]
+        return forms.ChoiceField(choices=options, **common)
+    if spec.format == "nik":
+        return NikField(**common)
+    return forms.CharField(max_length=spec.max_length or 200, **common)
+
+
+class NikField(forms.CharField):
+    """Another person's NIK: 16 digits that read as a NIK."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=20,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        return normalise_nik(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            _validate_nik(value)
+
+
+def _plain_form_class(specs: list[FieldSpec]) -> type[forms.Form]:
+    attrs = {spec.name: _form_field(spec) for spec in specs if not spec.is_group}
+    return type("LetterFieldsForm", (forms.Form,), attrs)
+
+
+class _GroupFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        filled = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        spec = self.spec
+        if len(filled) < spec.min_items:
+            raise ValidationError(
+                _("Fill in at least %(count)s rows of %(label)s.")
+                % {"count": spec.min_items, "label": spec.label}
+            )
+        if len(filled) > spec.max_items:
+            raise ValidationError(
+                _("%(label)s has at most %(count)s rows.")
+                % {"count": spec.max_items, "label": spec.label}
+            )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class LetterDataForm:
+    """The type's fields as one form plus one formset per repeatable group."""
+
+    prefix = "isian"
+
+    def __init__(
+        self,
+        specs: list[FieldSpec],
+        data=None,
+        *,
+        initial: dict | None = None,
+        extra_rows: dict | None = None,
+    ):
+        self.specs = specs
+        self.is_bound = data is not None
+        initial = initial or {}
+        plain = [s for s in specs if not s.is_group]
+        self.form = _plain_form_class(plain)(
+            data, initial={s.name: initial.get(s.name) for s in plain}, prefix=self.prefix
+        )
+        self.groups: dict[str, forms.BaseFormSet] = {}
+        for spec in (s for s in specs if s.is_group):
+            rows = initial.get(spec.name) or []
+            extra = BLANK_GROUP_ROWS + (extra_rows or {}).get(spec.name, 0)
+            formset_class = forms.formset_factory(
+                _plain_form_class(list(spec.fields)),
+                formset=_GroupFormSet,
+                extra=max(extra, spec.min_items - len(rows)),
+                max_num=spec.max_items,
+                absolute_max=spec.max_items,
+            )
+            formset_class.spec = spec
+            self.groups[spec.name] = formset_class(
+                data, initial=rows, prefix=f"{self.prefix}-{spec.name}"
+            )
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        for formset in self.groups.values():
+            valid = formset.is_valid() and valid
+        return valid
+
+    def cleaned_data(self) -> dict:
+        """The answers as JSON-ready values, in the schema's order."""
+        values = {}
+        for spec in self.specs:
+            if spec.is_group:
+                formset = self.groups[spec.name]
+                values[spec.name] = [
+                    {k: _json_value(v) for k, v in f.cleaned_data.items()}
+                    for f in formset.forms
+                    if f.has_changed() and f.cleaned_data
+                ]
+            else:
+                value = self.form.cleaned_data.get(spec.name)
+                values[spec.name] = _json_value(value) if value not in (None, "") else ""
+        return values
+
+    def items(self):
+        """(spec, bound field or formset) in order, for templates."""
+        for spec in self.specs:
+            yield spec, self.groups[spec.name] if spec.is_group else self.form[spec.name]
+
+
+def raw_group_rows(post, spec: FieldSpec, prefix: str = LetterDataForm.prefix) -> list[dict]:
+    """The rows a person typed so far (uncleaned), to re-show them with one more blank row."""
+    total = post.get(f"{prefix}-{spec.name}-TOTAL_FORMS", "0")
+    count = min(int(total) if total.isdigit() else 0, spec.max_items)
+    rows = []
+    for index in range(count):
+        row = {s.name: post.get(f"{prefix}-{spec.name}-{index}-{s.name}", "") for s in spec.fields}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+# --- Display -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    label: str
+    value: str = ""
+    table_headers: tuple[str, ...] = ()
+    table_rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_table(self) -> bool:
+        return bool(self.table_headers)
+
+
+def _display_value(spec: FieldSpec, value: Any) -> str:
+    if value in (None, ""):
+        return "-"
+    if spec.kind == "date":
+        try:
+            return formats.date_format(dt.date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if spec.kind == "number":
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return str(value)
+
+
+def display_rows(raw_schema: list[dict], data: dict) -> list[DisplayRow]:
+    """Labelled values of a request's answers, for its detail page and its letter."""
+    rows = []
+    for spec in request_specs(raw_schema):
+        value = data.get(spec.name)
+        if spec.is_group:
+            rows.append(
+                DisplayRow(
+                    label=spec.label,
+                    table_headers=tuple(s.label for s in spec.fields),
+                    table_rows=tuple(
+                        tuple(_display_value(s, item.get(s.name)) for s in spec.fields)
+                        for item in value or []
+                    ),
+                )
+            )
+        else:
+            rows.append(DisplayRow(label=spec.label, value=_display_value(spec, value)))
+    return rows

@@ -1,0 +1,89 @@
+"""Forms of letter requests: the type's own fields come from fields.LetterDataForm."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from layanan.accounts.choices import OCCUPATIONS, Gender, MaritalStatus, Religion
+from layanan.accounts.nik import nik_facts, normalise_nik
+from layanan.letters.models import LetterType
+
+
+class AgreementForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("I agree to all the requirements and policies that apply"),
+        error_messages={"required": _("Tick the agreement to submit the request.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The applicant reads this reason."),
+    )
+
+
+class WalkInStartForm(forms.Form):
+    """Step 1 at the counter: which letter, for whom."""
+
+    letter_type = forms.ModelChoiceField(
+        label=_("Letter type"),
+        queryset=LetterType.objects.active(),
+        empty_label=_("Choose the letter"),
+    )
+    nik = forms.CharField(
+        label=_("Applicant's NIK"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("From the KTP the applicant shows at the counter."),
+    )
+
+    def clean_nik(self):
+        nik = normalise_nik(self.cleaned_data["nik"])
+        nik_facts(nik)
+        return nik
+
+
+class ApplicantForm(forms.Form):
+    """Step 2 at the counter, for a person without a verified account: their KTP data."""
+
+    name = forms.CharField(label=_("Full name"), max_length=120)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=60)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    gender = forms.ChoiceField(label=_("Sex"), choices=[("", _("Choose")), *Gender.choices])
+    religion = forms.ChoiceField(
+        label=_("Religion"), choices=[("", _("Choose")), *Religion.choices]
+    )
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=[("", _("Choose")), *MaritalStatus.choices]
+    )
+    occupation = forms.ChoiceField(label=_("Occupation"), choices=[("", _("Choose")), *OCCUPATIONS])
+    address = forms.CharField(label=_("Address as on the KTP, with RT/RW"), max_length=250)
+
+    def __init__(self, *args, nik: str, **kwargs):
+        self.nik = nik
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        facts = nik_facts(self.nik)
+        birth_date = cleaned.get("birth_date")
+        if birth_date and not facts.matches_birth_date(birth_date):
+            self.add_error("birth_date", _("The date of birth does not match the NIK."))
+        gender = cleaned.get("gender")
+        if gender and gender != (Gender.FEMALE if facts.is_female else Gender.MALE):
+            self.add_error("gender", _("The sex does not match the NIK."))
+        return cleaned
+
+    def labels(self) -> dict:
+        """Choice fields as the labels printed on the letter."""
+        data = self.cleaned_data
+        return {
+            "gender": Gender(data["gender"]).label,
+            "religion": Religion(data["religion"]).label,
+            "marital_status": MaritalStatus(data["marital_status"]).label,
+            "occupation": dict(OCCUPATIONS)[data["occupation"]],
+        }

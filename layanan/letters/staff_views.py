@@ -1,0 +1,253 @@
+"""The Operator Desa's inbox, request page and counter registration (guide section 9)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from layanan.accounts import rules as account_rules
+from layanan.accounts.decorators import staff_required
+from layanan.accounts.models import ResidentProfile, Role, User
+from layanan.core.errors import DomainError
+from layanan.letters import rules
+from layanan.letters.fields import display_rows, request_specs
+from layanan.letters.forms import ApplicantForm, ReasonForm, WalkInStartForm
+from layanan.letters.lifecycle import allowed_actions
+from layanan.letters.models import LetterType, RequestStatus
+from layanan.letters.selectors import (
+    request_search,
+    request_timeline,
+    requests_for_staff,
+    status_counts,
+)
+from layanan.letters.services import (
+    ApplicantData,
+    letter_request_accept,
+    letter_request_register_walk_in,
+    letter_request_reject,
+)
+from layanan.letters.views import data_form_from_post
+
+village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
+operator_required = staff_required(allowed=rules.can_register_walk_in)
+WALK_IN_SESSION_KEY = "ldm_walk_in"
+
+
+@village_staff_required
+@require_GET
+def inbox(request):
+    """The village's requests by status, with counts, search and a type filter."""
+    base = requests_for_staff(request.user)
+    status = request.GET.get("status", RequestStatus.PROSES)
+    if status not in RequestStatus.values and status != "semua":
+        status = RequestStatus.PROSES
+    query = request.GET.get("q", "")
+    type_code = request.GET.get("jenis", "")
+    requests = request_search(base, query)
+    if type_code:
+        requests = requests.filter(letter_type__code=type_code)
+    if status != "semua":
+        requests = requests.filter(status=status)
+    if status == RequestStatus.PROSES:
+        requests = requests.order_by("submitted_at", "id")  # oldest waiting first
+    page = Paginator(requests, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "letters/staff/inbox.html",
+        {
+            "page": page,
+            "status": status,
+            "query": query,
+            "type_code": type_code,
+            "counts": status_counts(base),
+            "statuses": RequestStatus.choices,
+            "letter_types": LetterType.objects.active(),
+        },
+    )
+
+
+def _staff_request(request, number: str):
+    return get_object_or_404(
+        requests_for_staff(request.user).select_related("applicant__profile"),
+        registration_number=number,
+    )
+
+
+def _detail_context(request, letter_request, **extra):
+    profile = None
+    if letter_request.applicant_id:
+        profile = getattr(letter_request.applicant, "profile", None)
+    can_process = rules.can_process_request(request.user, letter_request)
+    data_form = None
+    if can_process and letter_request.status == RequestStatus.PROSES:
+        data_form, _adding = data_form_from_post(
+            request_specs(letter_request.form_schema),
+            request.POST if request.method == "POST" else None,
+            initial=letter_request.data,
+        )
+    return {
+        "letter_request": letter_request,
+        "profile": profile,
+        "can_see_documents": profile is not None
+        and account_rules.can_see_identity_documents(request.user, profile),
+        "answers": display_rows(letter_request.form_schema, letter_request.data),
+        "timeline": request_timeline(letter_request),
+        "actions": allowed_actions(request.user, letter_request),
+        "data_form": data_form,
+        "reject_form": ReasonForm(),
+        **extra,
+    }
+
+
+@village_staff_required
+@require_GET
+def staff_detail(request, number: str):
+    letter_request = _staff_request(request, number)
+    return render(request, "letters/staff/detail.html", _detail_context(request, letter_request))
+
+
+@village_staff_required
+@require_POST
+def staff_accept(request, number: str):
+    """Accept into Konsep, with the operator's corrections of the answers."""
+    letter_request = _staff_request(request, number)
+    context = _detail_context(request, letter_request)
+    data_form = context["data_form"]
+    if data_form is None:
+        messages.error(request, _("This request cannot be accepted now."))
+        return redirect("letters:staff-detail", number=number)
+    if request.POST.get("add_row") or not data_form.is_valid():
+        return render(request, "letters/staff/detail.html", context, status=400)
+    try:
+        letter_request_accept(
+            request=letter_request, operator=request.user, data=data_form.cleaned_data()
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Request %(number)s is accepted and now a draft (Konsep).") % {"number": number},
+        )
+    return redirect("letters:staff-detail", number=number)
+
+
+@village_staff_required
+@require_POST
+def staff_reject(request, number: str):
+    letter_request = _staff_request(request, number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, letter_request, reject_form=form)
+        return render(request, "letters/staff/detail.html", context, status=400)
+    try:
+        letter_request_reject(
+            request=letter_request, operator=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Request %(number)s is rejected.") % {"number": number})
+    return redirect("letters:staff-detail", number=number)
+
+
+# --- Datang Langsung: registering a request at the counter -------------------------------
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def walk_in_start(request):
+    """Step 1: the letter and the applicant's NIK (kept in the session, never in a URL)."""
+    form = WalkInStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[WALK_IN_SESSION_KEY] = {
+            "type": form.cleaned_data["letter_type"].pk,
+            "nik": form.cleaned_data["nik"],
+        }
+        return redirect("letters:walk-in-details")
+    return render(request, "letters/staff/walk_in_start.html", {"form": form})
+
+
+def _walk_in_resident(nik: str) -> tuple[User | None, ResidentProfile | None]:
+    """The applicant's account and profile, if they have one."""
+    profile = (
+        ResidentProfile.objects.select_related("user", "village")
+        .filter(user__username=nik, user__role=Role.RESIDENT, user__is_active=True)
+        .first()
+    )
+    if profile is None:
+        return None, None
+    return profile.user, profile
+
+
+@operator_required
+@require_http_methods(["GET", "POST"])
+def walk_in_details(request):
+    """Step 2: the applicant's data (from their profile, or typed from the KTP) and the
+    letter's fields; the request starts in Konsep."""
+    started = request.session.get(WALK_IN_SESSION_KEY)
+    if not started:
+        return redirect("letters:walk-in")
+    letter_type = get_object_or_404(LetterType.objects.active(), pk=started["type"])
+    nik = started["nik"]
+    resident, profile = _walk_in_resident(nik)
+    use_profile = (
+        profile is not None
+        and profile.village_id == request.user.village_id
+        and profile.is_verified
+    )
+    post = request.POST if request.method == "POST" else None
+    data_form, adding_row = data_form_from_post(request_specs(letter_type.fields), post)
+    applicant_form = None if use_profile else ApplicantForm(None if adding_row else post, nik=nik)
+    if post and not adding_row:
+        valid = data_form.is_valid()
+        if applicant_form is not None:
+            valid = applicant_form.is_valid() and valid
+        if valid:
+            if use_profile:
+                applicant = ApplicantData.from_profile(profile)
+            else:
+                applicant = ApplicantData(
+                    nik=nik,
+                    name=applicant_form.cleaned_data["name"],
+                    birth_place=applicant_form.cleaned_data["birth_place"],
+                    birth_date=applicant_form.cleaned_data["birth_date"],
+                    address=applicant_form.cleaned_data["address"],
+                    **applicant_form.labels(),
+                )
+            try:
+                created = letter_request_register_walk_in(
+                    operator=request.user,
+                    letter_type=letter_type,
+                    applicant=applicant,
+                    data=data_form.cleaned_data(),
+                    resident=resident if use_profile else None,
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                del request.session[WALK_IN_SESSION_KEY]
+                messages.success(
+                    request,
+                    _("Request %(number)s is registered as a draft (Konsep).")
+                    % {"number": created.registration_number},
+                )
+                return redirect(
+                    reverse("letters:staff-detail", kwargs={"number": created.registration_number})
+                )
+    return render(
+        request,
+        "letters/staff/walk_in_details.html",
+        {
+            "letter_type": letter_type,
+            "nik": nik,
+            "profile": profile if use_profile else None,
+            "unverified_here": profile is not None
+            and profile.village_id == request.user.village_id
+            and not profile.is_verified,
+            "data_form": data_form,
+            "applicant_form": applicant_form,
+        },
+    )

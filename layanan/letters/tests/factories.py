@@ -1,0 +1,36 @@
+"""Factories for letter requests."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from layanan.letters.models import LetterRequest, LetterType, RequestMode, RequestStatus
+
+
+class LetterRequestFactory(factory.django.DjangoModelFactory):
+    """A Domisili request of a resident; pass ``applicant`` (a resident with a profile)."""
+
+    class Meta:
+        model = LetterRequest
+
+    registration_number = factory.Sequence(lambda n: f"20221106{n + 1:05d}")
+    letter_type = factory.LazyFunction(lambda: LetterType.objects.get(code="SK-DOMISILI"))
+    village = factory.LazyAttribute(lambda o: o.applicant.profile.village)
+    channel = RequestMode.MANDIRI
+    status = RequestStatus.PROSES
+    applicant_nik = factory.LazyAttribute(lambda o: o.applicant.username)
+    applicant_name = factory.LazyAttribute(lambda o: o.applicant.full_name)
+    applicant_birth_place = "BATANG"
+    applicant_birth_date = dt.date(1990, 1, 1)
+    applicant_gender = "Laki-laki"
+    applicant_religion = "Islam"
+    applicant_marital_status = "Kawin Tercatat"
+    applicant_occupation = "Wiraswasta"
+    applicant_address = "Jl. Dr Wahidin RT 004 RW 003"
+    form_schema = factory.LazyAttribute(lambda o: o.letter_type.fields)
+    data = factory.LazyFunction(
+        lambda: {"keterangan_lainnya": "", "keperluan": "Mengurus Dokumen Perizinan Berusaha"}
+    )
+    submitted_at = factory.LazyFunction(timezone.now)
+    created_by = factory.LazyAttribute(lambda o: o.applicant)
