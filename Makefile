@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check \
 	--constraint requirements/constraints.txt --build-constraint requirements/build-constraints.txt
 
-.PHONY: help install run setup test lint check pytest messages lock clean
+.PHONY: help install run setup test lint check pytest bench messages lock clean
 
 help:
 	@echo "make run    - install, migrate, load Batang and the letter catalogue, demo accounts, serve on http://127.0.0.1:8000"
 	@echo "make test   - lint, Django checks, migrations check and the whole test suite"
+	@echo "make bench  - issue letters end to end and print the figures against a baseline"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/build-constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +45,10 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
+
+# Benchmarks are measurements, not tests: figures against a baseline of the same run.
+bench: install
+	$(PY) bench/bench_letters.py $(BENCH_ARGS)
 
 # Regenerate the Indonesian message catalogues after changing user-facing strings,
 # then fill in the new msgstr entries and compile.

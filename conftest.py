@@ -105,3 +105,66 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def local_ca(settings, tmp_path):
+    """A fresh local CA for the test, as `setup_demo` creates one."""
+    from layanan.documents.signing.ca import local_ca_create, local_ca_load
+    from layanan.verification.services import _trust_roots
+
+    settings.LDM_LOCAL_CA_DIR = tmp_path / "ca"
+    local_ca_load.cache_clear()
+    _trust_roots.cache_clear()
+    ca = local_ca_create(directory=settings.LDM_LOCAL_CA_DIR, regency_name="Kabupaten Batang")
+    yield ca
+    local_ca_load.cache_clear()
+    _trust_roots.cache_clear()
+
+
+HEAD_PASSPHRASE = "Tanda-Tangan-2026"  # noqa: S105 - a test fixture's passphrase
+
+
+@pytest.fixture
+def head_passphrase():
+    return HEAD_PASSPHRASE
+
+
+@pytest.fixture
+def signing_head(head, local_ca):
+    """The Lurah of Kauman with a signing certificate protected by HEAD_PASSPHRASE."""
+    from layanan.documents.services import signing_credential_issue
+
+    signing_credential_issue(user=head, passphrase=HEAD_PASSPHRASE)
+    return head
+
+
+@pytest.fixture
+def draft(resident, operator, catalogue):
+    """A Domisili request of Kauman accepted into Konsep, ready for the head's signature."""
+    from layanan.accounts.choices import ProfileStatus
+    from layanan.letters.models import LetterType
+    from layanan.letters.services import letter_request_accept, letter_request_submit
+
+    profile = resident.profile
+    profile.status = ProfileStatus.VERIFIED
+    profile.save()
+    request = letter_request_submit(
+        resident=resident,
+        letter_type=LetterType.objects.get(code="SK-DOMISILI"),
+        data={"keterangan_lainnya": "", "keperluan": "Mengurus Dokumen Perizinan Berusaha"},
+    )
+    return letter_request_accept(request=request, operator=operator)
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool the test needs; CI (LDM_REQUIRE_ALL_TOOLS) must have it."""
+    import os
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("LDM_REQUIRE_ALL_TOOLS"):
+            pytest.fail(f"{name} is required (installed by .ci/run)")
+        pytest.skip(f"{name} is not installed")
+    return path

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("layanan.accounts.urls")),
     path("", include("layanan.content.urls")),
     path("", include("layanan.letters.urls")),
+    path("", include("layanan.documents.urls")),
+    path("", include("layanan.verification.urls")),
     path("petugas/", include("layanan.backoffice.urls")),
 ]
 

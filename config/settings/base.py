@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "layanan.audit",
     "layanan.notifications",
     "layanan.backoffice",
+    "layanan.documents",
+    "layanan.verification",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +206,8 @@ LDM_THROTTLES = {
     "register-address": (10, 60 * 60, 60 * 60),
     "password-reset-address": (5, 60 * 60, 60 * 60),
     "confirm-resend-address": (5, 60 * 60, 60 * 60),
+    "verify-upload-address": (30, 60 * 60, 60 * 60),
+    "sign-passphrase-user": (5, 15 * 60, 15 * 60),
 }
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: none).
 LDM_TRUSTED_PROXY_COUNT = env.int("LDM_TRUSTED_PROXY_COUNT", default=0)
@@ -270,6 +274,17 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# --- Letters: rendering, signing, verification ------------------------------------------------
+
+# Which signature service signs letters: "local" (pyHanko with the local CA) or "bsre".
+LDM_SIGNER = env.str("LDM_SIGNER", default="local")
+# The local certificate authority of the embedded default (created by `setup_demo`).
+LDM_LOCAL_CA_DIR = Path(env.str("LDM_LOCAL_CA_DIR", default=str(VAR_DIR / "ca")))
+# Extra trusted root certificates (PEM files) for checking uploaded letters, e.g. BSrE's.
+LDM_TRUST_ROOTS = env.list("LDM_TRUST_ROOTS", default=[])
+# The verification page offers the original PDF, as the guide shows; a kabupaten may turn it off.
+LDM_VERIFICATION_PDF_DOWNLOAD = env.bool("LDM_VERIFICATION_PDF_DOWNLOAD", default=True)
 
 # --- The deployment: which kabupaten this installation serves ---------------------------------
 

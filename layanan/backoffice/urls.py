@@ -6,4 +6,5 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("kop-surat/", views.village_office, name="village-office"),
 ]

@@ -1,12 +1,18 @@
 """The staff area's landing page: what waits for this person today."""
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from layanan.accounts import rules
 from layanan.accounts.decorators import staff_required
 from layanan.accounts.selectors import profiles_awaiting_verification
+from layanan.backoffice.forms import VillageOfficeForm
+from layanan.backoffice.services import village_office_update
+from layanan.core.errors import DomainError
 from layanan.letters.selectors import requests_for_staff, status_counts
+from layanan.regions.models import VillageOffice
 
 
 @staff_required()
@@ -18,3 +24,24 @@ def dashboard(request):
     if request.user.is_village_staff:
         context["request_counts"] = status_counts(requests_for_staff(request.user))
     return render(request, "backoffice/dashboard.html", context)
+
+
+@staff_required(allowed=rules.can_verify_profiles)
+@require_http_methods(["GET", "POST"])
+def village_office(request):
+    """The village's letterhead: address, contacts, logo (shown on every letter)."""
+    office = VillageOffice.objects.filter(village_id=request.user.village_id).first()
+    form = VillageOfficeForm(request.POST or None, request.FILES or None, instance=office)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village_office_update(
+                actor=request.user,
+                values={name: form.cleaned_data[name] for name in VillageOfficeForm.Meta.fields},
+                logo=form.cleaned_data["logo_upload"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The letterhead is saved; it applies to the next letters."))
+            return redirect("backoffice:village-office")
+    return render(request, "backoffice/village_office.html", {"form": form, "office": office})

@@ -13,5 +13,12 @@ def staff_badges(request) -> dict:
     return {
         "inbox_new": SimpleLazyObject(
             lambda: requests_for_staff(user).filter(status=RequestStatus.PROSES).count()
-        )
+        ),
+        "drafts_waiting": SimpleLazyObject(
+            lambda: (
+                requests_for_staff(user).filter(status=RequestStatus.KONSEP).count()
+                if user.is_head
+                else 0
+            )
+        ),
     }

@@ -267,6 +267,7 @@ def raw_group_rows(post, spec: FieldSpec, prefix: str = LetterDataForm.prefix) -
 class DisplayRow:
     label: str
     value: str = ""
+    name: str = ""
     table_headers: tuple[str, ...] = ()
     table_rows: tuple[tuple[str, ...], ...] = ()
 
@@ -297,6 +298,7 @@ def display_rows(raw_schema: list[dict], data: dict) -> list[DisplayRow]:
             rows.append(
                 DisplayRow(
                     label=spec.label,
+                    name=spec.name,
                     table_headers=tuple(s.label for s in spec.fields),
                     table_rows=tuple(
                         tuple(_display_value(s, item.get(s.name)) for s in spec.fields)
@@ -305,5 +307,7 @@ def display_rows(raw_schema: list[dict], data: dict) -> list[DisplayRow]:
                 )
             )
         else:
-            rows.append(DisplayRow(label=spec.label, value=_display_value(spec, value)))
+            rows.append(
+                DisplayRow(label=spec.label, name=spec.name, value=_display_value(spec, value))
+            )
     return rows

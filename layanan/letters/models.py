@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_NUMBER_PATTERN = "{kode}/{nomor:03}/{bulan_romawi}/{tahun}"
@@ -150,6 +151,33 @@ class LetterRequest(models.Model):
     )
     data = models.JSONField(_("answers"), default=dict)
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
+    # --- The issued letter (set in the signing transaction; never changed afterwards) ---
+    letter_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    letter_year = models.PositiveSmallIntegerField(_("letter year"), null=True, blank=True)
+    letter_sequence = models.PositiveIntegerField(_("sequence in the year"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=120, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=120, blank=True)
+    signature_backend = models.CharField(_("signature service"), max_length=20, blank=True)
+    certificate_fingerprint = models.CharField(
+        _("certificate fingerprint"), max_length=64, blank=True
+    )
+    document = models.FileField(_("signed PDF"), upload_to="surat/%Y/%m/", blank=True)
+    document_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    verification_token = models.CharField(
+        _("verification token"), max_length=32, null=True, blank=True, unique=True
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -171,6 +199,35 @@ class LetterRequest(models.Model):
                 condition=~models.Q(status__in=["ditolak", "dicabut"]) | ~models.Q(status_note=""),
                 name="letters_request_refusal_has_reason",
             ),
+            # An issued (or revoked) letter has its number, its signed PDF and its token;
+            # a letter that was never issued has no number.
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["terbit", "dicabut"])
+                | (
+                    ~models.Q(letter_number="")
+                    & models.Q(letter_sequence__isnull=False)
+                    & ~models.Q(document="")
+                    & ~models.Q(document_sha256="")
+                    & models.Q(verification_token__isnull=False)
+                    & models.Q(issued_at__isnull=False)
+                    & models.Q(valid_until__isnull=False)
+                ),
+                name="letters_issued_letter_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(letter_number="") | models.Q(status__in=["terbit", "dicabut"]),
+                name="letters_only_issued_letters_have_numbers",
+            ),
+            models.UniqueConstraint(
+                fields=["village", "letter_year", "letter_sequence"],
+                condition=models.Q(letter_sequence__isnull=False),
+                name="letters_unique_sequence_per_village_year",
+            ),
+            models.UniqueConstraint(
+                fields=["village", "letter_year", "letter_number"],
+                condition=~models.Q(letter_number=""),
+                name="letters_unique_number_per_village_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -179,6 +236,14 @@ class LetterRequest(models.Model):
     @property
     def keperluan(self) -> str:
         return self.data.get("keperluan", "")
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status in (RequestStatus.TERBIT, RequestStatus.DICABUT)
+
+    def is_expired(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.valid_until is not None and self.valid_until < today
 
 
 class RequestAction(models.TextChoices):

@@ -263,23 +263,35 @@ def letter_request_register_walk_in(
     return request
 
 
+def request_lock(pk: int) -> LetterRequest:
+    """The request, locked until the surrounding transaction ends."""
+    return (
+        LetterRequest.objects.select_for_update(of=("self",))
+        .select_related("letter_type", "applicant", "village__district__regency__province")
+        .get(pk=pk)
+    )
+
+
 def transition_apply(
-    *, request: LetterRequest, action: str, actor: User, note: str = "", **changes
+    *,
+    request: LetterRequest,
+    action: str,
+    actor: User,
+    note: str = "",
+    already_locked: bool = False,
+    **changes,
 ) -> LetterRequest:
     """Move a request along the lifecycle table, or refuse and change nothing.
 
-    Locks the request, checks its current status and the actor's right, saves only the
-    changed columns, records the event and the audit entry, and emails the applicant after
-    commit. ``changes`` are extra columns the caller sets in the same step.
+    Locks the request (unless the caller holds it from ``request_lock`` in the same
+    transaction), checks its current status and the actor's right, saves only the changed
+    columns, records the event and the audit entry, and emails the applicant after commit.
+    ``changes`` are extra columns the caller sets in the same step.
     """
     transition = TRANSITIONS[action]
     note = (note or "").strip()
     with transaction.atomic():
-        locked = (
-            LetterRequest.objects.select_for_update(of=("self",))
-            .select_related("letter_type", "applicant", "village")
-            .get(pk=request.pk)
-        )
+        locked = request if already_locked else request_lock(request.pk)
         if locked.status not in transition.sources:
             raise DomainError(
                 _("A request in status %(status)s cannot be %(action)s.")

@@ -144,3 +144,41 @@ class Village(models.Model):
         return (
             VillageKind.KELURAHAN if code.rsplit(".", 1)[-1].startswith("1") else VillageKind.DESA
         )
+
+
+def _logo_path(instance: "VillageOffice", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"logo-desa/{instance.village_id}.{extension}"
+
+
+class VillageOffice(models.Model):
+    """A village office's letterhead and contact data, kept by its operator."""
+
+    village = models.OneToOneField(
+        Village,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="office",
+        verbose_name=_("village"),
+    )
+    address = models.CharField(_("office address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    phone = models.CharField(_("telephone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.CharField(_("website"), max_length=100, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to=_logo_path,
+        blank=True,
+        help_text=_("PNG, JPG or SVG; the default emblem is used without one."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["village"]
+        verbose_name = _("village office")
+        verbose_name_plural = _("village offices")
+
+    def __str__(self) -> str:
+        return str(self.village)

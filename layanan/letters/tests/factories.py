@@ -34,3 +34,21 @@ class LetterRequestFactory(factory.django.DjangoModelFactory):
     )
     submitted_at = factory.LazyFunction(timezone.now)
     created_by = factory.LazyAttribute(lambda o: o.applicant)
+    # An issued or revoked request carries what signing gives it (see the model's constraints).
+    letter_sequence = factory.LazyAttributeSequence(lambda o, n: n + 1 if _issued(o) else None)
+    letter_year = factory.LazyAttribute(lambda o: 2022 if _issued(o) else None)
+    letter_number = factory.LazyAttribute(
+        lambda o: f"470/{o.letter_sequence:03}/XI/2022" if _issued(o) else ""
+    )
+    issued_at = factory.LazyAttribute(lambda o: timezone.now() if _issued(o) else None)
+    valid_from = factory.LazyAttribute(lambda o: dt.date(2022, 11, 1) if _issued(o) else None)
+    valid_until = factory.LazyAttribute(lambda o: dt.date(2099, 12, 1) if _issued(o) else None)
+    document = factory.LazyAttribute(lambda o: "surat/contoh.pdf" if _issued(o) else "")
+    document_sha256 = factory.LazyAttribute(lambda o: "ab" * 32 if _issued(o) else "")
+    verification_token = factory.LazyAttributeSequence(
+        lambda o, n: f"token{n:015d}" if _issued(o) else None
+    )
+
+
+def _issued(stub) -> bool:
+    return stub.status in (RequestStatus.TERBIT, RequestStatus.DICABUT)

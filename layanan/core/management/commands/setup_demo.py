@@ -1,11 +1,15 @@
-"""Prepare a demo installation: regions, letter catalogue and demo accounts (idempotent)."""
+"""Prepare a demo installation: regions, letter catalogue, local CA, demo accounts and the
+demo head's signing certificate (idempotent)."""
+
+import secrets
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from layanan.accounts.models import Role
+from layanan.accounts.models import Role, User
 from layanan.accounts.services import demo_accounts_create
+from layanan.documents.services import active_credential_of, signing_credential_issue
 
 
 class Command(BaseCommand):
@@ -14,19 +18,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("load_regions", settings.LDM_REGENCY_CODE, stdout=self.stdout)
         call_command("load_letter_catalogue", stdout=self.stdout)
+        call_command("local_ca_init", stdout=self.stdout)
         created = demo_accounts_create()
-        if not created:
+        passphrases = self._demo_passphrases()
+        if not created and not passphrases:
             self.stdout.write(
                 f"Demo accounts exist already; their logins were printed on the first run "
                 f"and saved in {settings.VAR_DIR / 'demo-logins.txt'}."
             )
             return
-        lines = ["Demo accounts (fictional people):"]
+        lines = ["Demo accounts (fictional people):"] if created else []
         for account, password in created:
             how = "NIK" if account.role == Role.RESIDENT else "username"
             lines.append(
                 f"  {Role(account.role).label:<20} {how} {account.username:<18} password {password}"
             )
+        for username, passphrase in passphrases:
+            lines.append(f"  Signing passphrase of {username}: {passphrase}")
         text = "\n".join(lines)
         logins = settings.VAR_DIR / "demo-logins.txt"
         logins.parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +42,15 @@ class Command(BaseCommand):
             handle.write(text + "\n")
         logins.chmod(0o600)
         self.stdout.write(self.style.SUCCESS(text))
+
+    def _demo_passphrases(self) -> list[tuple[str, str]]:
+        """Demo heads get a signing certificate with a random passphrase (printed once)."""
+        issued = []
+        for head in User.objects.filter(
+            role=Role.HEAD, is_active=True, username__endswith=".kauman"
+        ):
+            if active_credential_of(head) is None:
+                passphrase = f"TTE-{secrets.token_hex(4)}-Demo"
+                signing_credential_issue(user=head, passphrase=passphrase)
+                issued.append((head.username, passphrase))
+        return issued

@@ -1,0 +1,60 @@
+"""Forms of signing: the passphrase is a password field, never echoed back."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from layanan.letters.models import LetterRequest
+
+
+class PassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("Signing passphrase"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("The passphrase of your signing certificate, not your login password."),
+    )
+
+
+class BatchSignForm(PassphraseForm):
+    letters = forms.ModelMultipleChoiceField(
+        label=_("Letters"),
+        queryset=LetterRequest.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one letter to sign.")},
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["letters"].queryset = queryset
+
+
+class NewPassphraseForm(forms.Form):
+    passphrase = forms.CharField(
+        label=_("New signing passphrase"),
+        strip=False,
+        min_length=10,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 10 characters, different from your login password. It unlocks your "
+            "signing key and is never stored: if you forget it, a new certificate is needed."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("Repeat the passphrase"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("passphrase") != cleaned.get("passphrase_again"):
+            self.add_error("passphrase_again", _("The two passphrases differ."))
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the operator"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

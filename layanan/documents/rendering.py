@@ -1,0 +1,231 @@
+"""Rendering letters to PDF with Typst (the templates live in ./typst).
+
+Each request becomes plain data (a JSON document in ``sys.inputs``); the layout sets every
+value as text, so no resident input can act as Typst markup. A compiler per thread keeps
+the fonts loaded between letters.
+"""
+
+import base64
+import datetime as dt
+import io
+import json
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import segno
+import typst
+from django.conf import settings
+from django.utils import formats, translation
+
+from layanan.letters.fields import display_rows
+from layanan.letters.models import LetterCategory, LetterRequest
+from layanan.regions.models import VillageOffice
+
+TYPST_DIR = Path(__file__).resolve().parent / "typst"
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+DEFAULT_LOGO = TYPST_DIR / "emblem.svg"
+_local = threading.local()
+
+
+class RenderError(RuntimeError):
+    """A template failed to compile (a bug or a broken edited template, never user data)."""
+
+
+def _compiler() -> typst.Compiler:
+    compiler = getattr(_local, "compiler", None)
+    if compiler is None:
+        compiler = typst.Compiler(
+            TYPST_DIR / "main.typ",
+            root=TYPST_DIR,
+            font_paths=[FONTS_DIR],
+            ignore_system_fonts=True,
+        )
+        _local.compiler = compiler
+    return compiler
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What exists only once a letter is signed."""
+
+    number: str
+    issued_on: dt.date
+    valid_until: dt.date
+    verification_url: str
+    signer_name: str
+    signer_title: str
+
+
+# The data mask is fixed instead of searched: segno's search for the "best" of the 8 masks
+# costs ~3 ms a letter in pure Python (measured: 4.1 ms -> 1.1 ms), every mask yields a
+# standard QR code, and the tests decode the printed code from a rendered page.
+QR_MASK = 3
+
+
+def qr_svg(url: str) -> str:
+    qr = segno.make(url, error="m", mask=QR_MASK, micro=False)
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", border=2, dark="#000", light="#fff", xmldecl=False)
+    return buffer.getvalue().decode()
+
+
+@cache
+def _default_logo() -> str:
+    return DEFAULT_LOGO.read_text(encoding="utf-8")
+
+
+def _logo_svg(office: VillageOffice | None) -> str:
+    if office is None or not office.logo:
+        return _default_logo()
+    with office.logo.open("rb") as handle:
+        content = handle.read()
+    if office.logo.name.endswith(".svg"):
+        return content.decode("utf-8")
+    # Raster logos travel inside an SVG, the one image format passed as text.
+    mime = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+    encoded = base64.b64encode(content).decode()
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 100">'
+        f'<image width="100" height="100" preserveAspectRatio="xMidYMid meet" '
+        f'xlink:href="data:{mime};base64,{encoded}"/></svg>'
+    )
+
+
+def _date(value: dt.date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def body_module(letter_type_code: str) -> str:
+    name = letter_type_code.lower()
+    return name if (TYPST_DIR / "types" / f"{name}.typ").exists() else "generic"
+
+
+def letter_data(
+    request: LetterRequest,
+    issue: Issue | None,
+    *,
+    office: VillageOffice | None = None,
+    head_name: str = "",
+) -> dict:
+    """The data the templates receive; strings, lists and dicts only.
+
+    ``field_rows`` are the type's answers as labelled display rows (groups as tables) and
+    ``shown`` the same by field name, for bodies that write them into sentences.
+    """
+    village = request.village
+    district = village.district
+    regency = district.regency
+    contact = []
+    if office:
+        contact = [
+            f"Telp. {office.phone}" if office.phone else "",
+            f"Email: {office.email}" if office.email else "",
+            office.website,
+        ]
+    address = (
+        office.address
+        if office and office.address
+        else f"{village.kind_label} {village.display_name}"
+    )
+    if office and office.postal_code:
+        address = f"{address}, Kode Pos {office.postal_code}"
+    head_title = f"{village.head_title} {village.display_name}"
+    field_rows, shown = [], {}
+    for row in display_rows(request.form_schema, request.data)[:-1]:  # Keperluan: the layout's
+        if row.is_table:
+            rows = [list(cells) for cells in row.table_rows]
+            field_rows.append(
+                {"label": row.label, "headers": list(row.table_headers), "rows": rows}
+            )
+            shown[row.name] = rows
+        else:
+            field_rows.append({"label": row.label, "value": row.value})
+            shown[row.name] = row.value
+    return {
+        "draft": issue is None,
+        "category": "pengantar"
+        if request.letter_type.category == LetterCategory.PENGANTAR
+        else "keterangan",
+        "title": request.letter_type.name,
+        "number_display": issue.number if issue else "…/…/…/… (belum terbit)",
+        "letterhead": {
+            "regency": f"PEMERINTAH {regency.name.upper()}",
+            "district": f"KECAMATAN {district.name.upper()}",
+            "village": f"{village.kind_label.upper()} {village.name.upper()}",
+            "address_line": address,
+            "contact_line": " · ".join(part for part in contact if part),
+        },
+        "place": {
+            "village_kind": village.kind_label,
+            "village": village.display_name,
+            "district": district.display_name,
+            "regency": regency.display_name,
+            "province": regency.province.display_name,
+        },
+        "applicant": {
+            "name": request.applicant_name.upper(),
+            "nik": request.applicant_nik,
+            "birth": (
+                f"{request.applicant_birth_place.title()}, {_date(request.applicant_birth_date)}"
+            ),
+            "gender": request.applicant_gender,
+            "religion": request.applicant_religion,
+            "marital_status": request.applicant_marital_status,
+            "occupation": request.applicant_occupation.upper(),
+            "address": request.applicant_address,
+        },
+        "fields": request.data,
+        "field_rows": field_rows,
+        "shown": shown,
+        "keperluan": request.keperluan,
+        "validity": (
+            f"{_date(issue.issued_on)} s.d. {_date(issue.valid_until)}"
+            if issue
+            else f"{request.letter_type.validity_days} hari sejak surat diterbitkan"
+        ),
+        "place_date": (
+            f"{village.display_name}, {_date(issue.issued_on) if issue else '(tanggal terbit)'}"
+        ),
+        "signer_title": issue.signer_title if issue else head_title,
+        "signer_name": (
+            issue.signer_name if issue else head_name or "(nama penandatangan)"
+        ).upper(),
+        "verification_url": issue.verification_url if issue else "",
+    }
+
+
+def letter_inputs(
+    request: LetterRequest, issue: Issue | None = None, *, head_name: str = ""
+) -> dict[str, str]:
+    """Everything the templates need, as the strings Typst receives (reads the database)."""
+    office = VillageOffice.objects.filter(village=request.village_id).first()
+    with translation.override(settings.LANGUAGE_CODE):
+        data = letter_data(request, issue, office=office, head_name=head_name)
+    return {
+        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "body": body_module(request.letter_type.code),
+        "logo": _logo_svg(office),
+    }
+
+
+def compile_letter(inputs: dict[str, str], *, verification_url: str | None = None) -> bytes:
+    """The QR code and Typst: no database, so it may run in another thread (Typst releases
+    the GIL while it compiles)."""
+    if verification_url is not None:
+        inputs = {**inputs, "qr": qr_svg(verification_url)}
+    try:
+        return _compiler().compile(format="pdf", sys_inputs=inputs)
+    except typst.TypstError as error:
+        raise RenderError(str(error)) from error
+
+
+def letter_pdf(request: LetterRequest, issue: Issue | None = None, *, head_name: str = "") -> bytes:
+    """The letter as PDF: a draft with a KONSEP watermark and no number or QR code, or the
+    letter to be signed, with its number and the QR code of its verification URL."""
+    return compile_letter(
+        letter_inputs(request, issue, head_name=head_name),
+        verification_url=issue.verification_url if issue else None,
+    )

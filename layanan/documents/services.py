@@ -1,0 +1,403 @@
+"""Writes of documents: signing credentials, signing letters, sending drafts back, revoking.
+
+Signing one letter is one transaction (DESIGN.md §6): take the next number of the village's
+yearly counter, render the letter with the QR code of its verification URL, sign it, store
+the PDF with its SHA-256, set the validity, move the request to TERBIT. Any failure (a
+wrong passphrase, the signature service, rendering) rolls all of it back: the counter gives
+the number back and the letter stays in Konsep.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from layanan.accounts.models import User
+from layanan.audit.services import audit_record
+from layanan.core.errors import DomainError
+from layanan.core.services import counter_next
+from layanan.core.throttle import throttle
+from layanan.documents.models import SigningCredential
+from layanan.documents.rendering import Issue, compile_letter, letter_inputs
+from layanan.documents.signing import SigningError, SigningSession, get_signer
+from layanan.documents.signing.base import SignatureRequest
+from layanan.documents.signing.ca import fingerprint, local_ca_load
+from layanan.documents.signing.local import (
+    SCRYPT_N,
+    active_credential,
+    forget_unlocked,
+    key_encrypt,
+)
+from layanan.letters import rules
+from layanan.letters.lifecycle import TRANSITIONS
+from layanan.letters.models import LetterRequest, RequestAction, RequestStatus
+from layanan.letters.services import request_lock, transition_apply
+
+logger = logging.getLogger(__name__)
+
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+PATTERN_FIELDS = {"kode", "nomor", "bulan_romawi", "bulan", "tahun", "desa"}
+MIN_PASSPHRASE = 10
+
+
+# --- Letter numbers ----------------------------------------------------------------------
+
+
+def number_format(
+    pattern: str, *, code: str, sequence: int, day: dt.date, village_code: str
+) -> str:
+    """Format a letter number: "{kode}/{nomor:03}/{bulan_romawi}/{tahun}" -> "470/001/XI/2022"."""
+    return pattern.format(
+        kode=code,
+        nomor=sequence,
+        bulan_romawi=ROMAN_MONTHS[day.month - 1],
+        bulan=day.month,
+        tahun=day.year,
+        desa=village_code.rsplit(".", 1)[-1],
+    )
+
+
+def number_pattern_check(pattern: str) -> None:
+    """Refuse a pattern that cannot make unique numbers (for the type editor)."""
+    names = set(re.findall(r"{(\w+)", pattern))
+    if not names <= PATTERN_FIELDS or "nomor" not in names:
+        raise DomainError(
+            _("A number pattern uses {nomor} and only these fields: %(fields)s.")
+            % {"fields": ", ".join(sorted(PATTERN_FIELDS))},
+            code="pattern",
+        )
+    number_format(pattern, code="000", sequence=1, day=dt.date(2000, 1, 1), village_code="1.1.1.1")
+
+
+# --- Signing credentials (local CA) ------------------------------------------------------
+
+
+def _check_passphrase_strength(user: User, passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise DomainError(
+            _("The signing passphrase needs at least %(count)s characters.")
+            % {"count": MIN_PASSPHRASE},
+            code="weak_passphrase",
+        )
+    if user.check_password(passphrase):
+        raise DomainError(
+            _("The signing passphrase must differ from your login password."),
+            code="passphrase_is_password",
+        )
+
+
+@transaction.atomic
+def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredential:
+    """A new key and certificate from the local CA for a village head, protected by the
+    passphrase they choose. Any earlier credential is retired (letters it signed still
+    verify: the CA, not the credential, is the trust root)."""
+    if not (user.is_active and user.is_head and user.village_id):
+        raise DomainError(_("Only a village head can hold a signing certificate."))
+    _check_passphrase_strength(user, passphrase)
+    village = user.village
+    ca = local_ca_load()
+    key = ec.generate_private_key(ec.SECP256R1())
+    organisation = f"Pemerintah {village.kind_label} {village.display_name}"
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(
+                NameOID.STATE_OR_PROVINCE_NAME, village.district.regency.province.display_name
+            ),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, village.district.regency.display_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.TITLE, f"{village.head_title} {village.display_name}"),
+            x509.NameAttribute(NameOID.COMMON_NAME, user.full_name),
+        ]
+    )
+    certificate = ca.issue(public_key=key.public_key(), subject=subject)
+    salt, encrypted = key_encrypt(key, passphrase)
+    now = timezone.now()
+    for old in SigningCredential.objects.select_for_update().filter(
+        user=user, revoked_at__isnull=True
+    ):
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        forget_unlocked(old)
+    credential = SigningCredential.objects.create(
+        user=user,
+        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        fingerprint=fingerprint(certificate),
+        encrypted_key=encrypted,
+        kdf_salt=salt,
+        kdf_n=SCRYPT_N,
+    )
+    audit_record(
+        actor=user,
+        action="signing.credential_issued",
+        village=village,
+        target=credential,
+        data={"fingerprint": credential.fingerprint},
+    )
+    return credential
+
+
+def _open_session(*, head: User, passphrase: str) -> SigningSession:
+    """Unlock the head's signer once, with lockout after repeated wrong passphrases."""
+    limiter = throttle("sign-passphrase-user")
+    key = f"user:{head.pk}"
+    if limiter.locked_until(key):
+        raise SigningError(
+            _("Too many wrong passphrases. Signing is locked for 15 minutes."),
+            code="passphrase_locked",
+        )
+    try:
+        session = get_signer().open_session(user=head, passphrase=passphrase)
+    except SigningError as error:
+        if error.code == "wrong_passphrase":
+            limiter.hit(key)
+            audit_record(actor=head, action="signing.wrong_passphrase", village=head.village)
+        raise
+    limiter.reset(key)
+    return session
+
+
+# --- Signing -----------------------------------------------------------------------------
+
+
+def _verification_url(token: str) -> str:
+    return f"{settings.LDM_PUBLIC_URL}{reverse('verification:letter', kwargs={'token': token})}"
+
+
+def _check_can_sign(head: User, request: LetterRequest) -> None:
+    transition = TRANSITIONS[RequestAction.ISSUED]
+    if not transition.allowed(head, request):
+        raise DomainError(str(transition.refusal), code="forbidden")
+    if request.status not in transition.sources:
+        raise DomainError(
+            _("A request in status %(status)s cannot be %(action)s.")
+            % {"status": request.get_status_display(), "action": transition.verb},
+            code="illegal_transition",
+        )
+
+
+@dataclass
+class _Prerendered:
+    """A letter rendered ahead, on the guess that it gets the next number."""
+
+    sequence: int
+    token: str
+    inputs: dict
+    pdf: Future
+
+
+def _issue(locked: LetterRequest, head: User, *, number: str, today: dt.date, token: str) -> Issue:
+    return Issue(
+        number=number,
+        issued_on=today,
+        valid_until=today + dt.timedelta(days=locked.letter_type.validity_days),
+        verification_url=_verification_url(token),
+        signer_name=head.full_name,
+        signer_title=f"{locked.village.head_title} {locked.village.display_name}",
+    )
+
+
+def _number(locked: LetterRequest, sequence: int, today: dt.date) -> str:
+    return number_format(
+        locked.letter_type.number_pattern,
+        code=locked.letter_type.classification_code,
+        sequence=sequence,
+        day=today,
+        village_code=locked.village_id,
+    )
+
+
+def _sign_one(
+    *,
+    request: LetterRequest,
+    head: User,
+    session: SigningSession,
+    ahead: _Prerendered | None = None,
+    on_numbered=None,
+) -> LetterRequest:
+    """Issue one letter in one transaction. ``ahead`` is this letter rendered in advance
+    (used only if it got the number and data it was rendered with); ``on_numbered`` lets a
+    batch start rendering the next letter while this one is being signed."""
+    stored_name = None
+    try:
+        with transaction.atomic():
+            locked = request_lock(request.pk)
+            _check_can_sign(head, locked)
+            now = timezone.now()
+            today = timezone.localdate(now)
+            sequence = counter_next(name=f"letter:{locked.village_id}:{today.year}")
+            if on_numbered is not None:
+                on_numbered(sequence, today)
+            number = _number(locked, sequence, today)
+            token = (
+                ahead.token if ahead and ahead.sequence == sequence else secrets.token_urlsafe(15)
+            )
+            issue = _issue(locked, head, number=number, today=today, token=token)
+            inputs = letter_inputs(locked, issue)
+            if ahead and ahead.sequence == sequence and ahead.inputs == inputs:
+                pdf = ahead.pdf.result()
+            else:
+                pdf = compile_letter(inputs, verification_url=issue.verification_url)
+            (signed,) = session.sign(
+                [
+                    SignatureRequest(
+                        pdf=pdf,
+                        reason=(
+                            f"{locked.letter_type.name} Nomor {number}; "
+                            f"verifikasi: {issue.verification_url}"
+                        ),
+                        location=f"{locked.village.kind_label} {locked.village.display_name}",
+                    )
+                ]
+            )
+            document = ContentFile(signed.pdf)
+            locked.document.save(f"{locked.registration_number}.pdf", document, save=False)
+            stored_name = locked.document.name
+            issued = transition_apply(
+                request=locked,
+                action=RequestAction.ISSUED,
+                actor=head,
+                already_locked=True,
+                letter_number=number,
+                letter_year=today.year,
+                letter_sequence=sequence,
+                issued_at=now,
+                valid_from=today,
+                valid_until=issue.valid_until,
+                signer=head,
+                signer_name=issue.signer_name,
+                signer_title=issue.signer_title,
+                signature_backend=session.backend,
+                certificate_fingerprint=signed.certificate_fingerprint,
+                document=locked.document.name,
+                document_sha256=hashlib.sha256(signed.pdf).hexdigest(),
+                verification_token=token,
+            )
+    except Exception:
+        if stored_name:
+            request.document.storage.delete(stored_name)
+        raise
+    logger.info("request %s issued as letter %s", issued.pk, issued.letter_number)
+    return issued
+
+
+def letter_sign(*, request: LetterRequest, head: User, passphrase: str) -> LetterRequest:
+    """The head signs one draft with their passphrase (guide section 9: Terbit)."""
+    _check_can_sign(head, request)
+    session = _open_session(head=head, passphrase=passphrase)
+    return _sign_one(request=request, head=head, session=session)
+
+
+@dataclass
+class BatchResult:
+    signed: list[LetterRequest] = field(default_factory=list)
+    failed: list[tuple[LetterRequest, str]] = field(default_factory=list)
+
+
+def _render_ahead(
+    request: LetterRequest, *, head: User, sequence: int, today: dt.date
+) -> _Prerendered:
+    """Start rendering a letter in the rendering thread, as if it gets ``sequence``."""
+    fresh = LetterRequest.objects.select_related(
+        "letter_type", "village__district__regency__province"
+    ).get(pk=request.pk)
+    token = secrets.token_urlsafe(15)
+    number = _number(fresh, sequence, today)
+    issue = _issue(fresh, head, number=number, today=today, token=token)
+    inputs = letter_inputs(fresh, issue)
+    future = _renderer().submit(compile_letter, inputs, verification_url=issue.verification_url)
+    return _Prerendered(sequence, token, inputs, future)
+
+
+@cache
+def _renderer() -> ThreadPoolExecutor:
+    """One rendering thread per process, kept so that its Typst compiler stays warm."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="letter-render")
+
+
+def letters_sign_batch(
+    *, requests: list[LetterRequest], head: User, passphrase: str
+) -> BatchResult:
+    """Sign many drafts with one passphrase entry. The passphrase is checked once, before
+    anything; each letter is then its own transaction, so one failure leaves the others."""
+    if not requests:
+        raise DomainError(_("Choose at least one letter to sign."), code="empty")
+    for request in requests:
+        _check_can_sign(head, request)
+    session = _open_session(head=head, passphrase=passphrase)
+    result = BatchResult()
+    # While one letter is being signed (Python, holding the GIL), the next one is rendered in
+    # a second thread (Typst runs without the GIL): two cores instead of one. The next
+    # letter is rendered with the number it will get if this one succeeds; if not, it is
+    # simply rendered again.
+    ahead: _Prerendered | None = None
+    for index, request in enumerate(requests):
+        following = requests[index + 1] if index + 1 < len(requests) else None
+        prepared: list[_Prerendered] = []
+
+        def render_next(sequence: int, today: dt.date, following=following, prepared=prepared):
+            if following is not None:
+                prepared.append(
+                    _render_ahead(following, head=head, sequence=sequence + 1, today=today)
+                )
+
+        try:
+            signed = _sign_one(
+                request=request, head=head, session=session, ahead=ahead, on_numbered=render_next
+            )
+        except DomainError as error:
+            result.failed.append((request, error.message))
+        else:
+            result.signed.append(signed)
+        ahead = prepared[0] if prepared else None
+    return result
+
+
+def letter_return(*, request: LetterRequest, head: User, note: str) -> LetterRequest:
+    """The head sends a draft back to the operator with a note; it stays in Konsep."""
+    return transition_apply(request=request, action=RequestAction.RETURNED, actor=head, note=note)
+
+
+def letter_revoke(*, request: LetterRequest, actor: User, reason: str) -> LetterRequest:
+    """Revoke an issued letter; its verification page says Dicabut with the reason."""
+    return transition_apply(
+        request=request,
+        action=RequestAction.REVOKED,
+        actor=actor,
+        note=reason,
+        revoked_at=timezone.now(),
+    )
+
+
+def drafts_to_sign(head: User):
+    """The head's queue: drafts of their village, oldest first."""
+    if not (head.is_authenticated and head.is_head and head.village_id):
+        return LetterRequest.objects.none()
+    return (
+        LetterRequest.objects.filter(village_id=head.village_id, status=RequestStatus.KONSEP)
+        .select_related("letter_type", "village")
+        .order_by("submitted_at", "id")
+    )
+
+
+def can_preview(user, request: LetterRequest) -> bool:
+    return rules.is_village_staff_of(user, request) and request.status == RequestStatus.KONSEP
+
+
+def active_credential_of(user: User) -> SigningCredential | None:
+    return active_credential(user)

@@ -1,0 +1,72 @@
+"""The signer port's contract, shared by every adapter."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.translation import gettext as _
+
+from layanan.core.errors import DomainError
+
+
+class SigningError(DomainError):
+    """Signing refused or failed; nothing was signed and the letter stays a draft."""
+
+
+class WrongPassphrase(SigningError):
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message or _("The signing passphrase is wrong. The letter was not signed."),
+            code="wrong_passphrase",
+        )
+
+
+class SignerNotReady(SigningError):
+    """The signer has no usable certificate (none yet, expired, revoked, not registered)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, code="signer_not_ready")
+
+
+class SignerUnavailable(SigningError):
+    """The signature service cannot be reached or failed; try again later."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "The electronic signature service (layanan TTE) is not available right now. "
+                "The letter stays a draft; please try again later."
+            ),
+            code="signer_unavailable",
+        )
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    """One PDF to sign, with the signature dictionary's reason and location."""
+
+    pdf: bytes
+    reason: str
+    location: str
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    pdf: bytes
+    certificate_fingerprint: str
+
+
+class SigningSession(Protocol):
+    """A signer unlocked with one passphrase entry, for one or many documents."""
+
+    backend: str
+
+    def sign(self, documents: list[SignatureRequest]) -> list[SignedDocument]: ...
+
+
+class Signer(Protocol):
+    name: str
+
+    def open_session(self, *, user, passphrase: str) -> SigningSession:
+        """Check the passphrase (and the certificate) once; raise a SigningError if not."""
+        ...

@@ -1,0 +1,214 @@
+"""Staff pages of documents: previews, the head's signing queue, signing, sending back,
+revoking, the head's certificate, and downloads of issued letters."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from layanan.accounts.decorators import resident_required, staff_required
+from layanan.core.errors import DomainError
+from layanan.documents.forms import BatchSignForm, NewPassphraseForm, NoteForm, PassphraseForm
+from layanan.documents.rendering import letter_pdf
+from layanan.documents.services import (
+    active_credential_of,
+    can_preview,
+    drafts_to_sign,
+    letter_return,
+    letter_revoke,
+    letter_sign,
+    letters_sign_batch,
+    signing_credential_issue,
+)
+from layanan.letters import rules
+from layanan.letters.forms import ReasonForm
+from layanan.letters.models import LetterRequest
+from layanan.letters.selectors import requests_for_staff, requests_of_resident
+
+head_required = staff_required(allowed=lambda user: user.is_head)
+village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
+
+
+def pdf_response(content, *, filename: str, inline: bool = True) -> HttpResponse:
+    response = (
+        FileResponse(content, content_type="application/pdf")
+        if not isinstance(content, bytes)
+        else HttpResponse(content, content_type="application/pdf")
+    )
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def letter_filename(request: LetterRequest) -> str:
+    name = "-".join(request.letter_type.name.split())
+    return f"{name}-{request.registration_number}.pdf"
+
+
+def _staff_request(request, number: str) -> LetterRequest:
+    return get_object_or_404(requests_for_staff(request.user), registration_number=number)
+
+
+@village_staff_required
+@require_GET
+def preview(request, number: str):
+    """The draft with a KONSEP watermark, no number and no QR code."""
+    letter_request = _staff_request(request, number)
+    if not can_preview(request.user, letter_request):
+        raise Http404
+    head = letter_request.village.staff.filter(role="kepala", is_active=True).first()
+    pdf = letter_pdf(letter_request, head_name=head.full_name if head else "")
+    return pdf_response(pdf, filename=f"KONSEP-{letter_request.registration_number}.pdf")
+
+
+@village_staff_required
+@require_GET
+def staff_download(request, number: str):
+    letter_request = _staff_request(request, number)
+    if not letter_request.is_issued:
+        raise Http404
+    return pdf_response(
+        letter_request.document.open("rb"), filename=letter_filename(letter_request)
+    )
+
+
+@resident_required
+@require_GET
+def resident_download(request, number: str):
+    """Cetak Dokumen (guide section 10): the signed original, for its owner only."""
+    letter_request = requests_of_resident(request.user).filter(registration_number=number).first()
+    if letter_request is None or not rules.is_request_owner(request.user, letter_request):
+        raise Http404
+    if not letter_request.is_issued:
+        raise Http404
+    return pdf_response(
+        letter_request.document.open("rb"), filename=letter_filename(letter_request), inline=False
+    )
+
+
+@head_required
+@require_http_methods(["GET", "POST"])
+def signing_queue(request):
+    """The head's drafts: read one, or tick many and sign them with one passphrase."""
+    queue = drafts_to_sign(request.user)
+    form = BatchSignForm(request.POST or None, queryset=queue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = letters_sign_batch(
+                requests=list(form.cleaned_data["letters"]),
+                head=request.user,
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            if result.signed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s letter signed and issued.",
+                        "%(count)s letters signed and issued.",
+                        len(result.signed),
+                    )
+                    % {"count": len(result.signed)},
+                )
+            for failed, reason in result.failed:
+                messages.error(
+                    request,
+                    _("%(number)s was not signed: %(reason)s")
+                    % {"number": failed.registration_number, "reason": reason},
+                )
+            return redirect("documents:signing-queue")
+    return render(
+        request,
+        "documents/signing_queue.html",
+        {"form": form, "queue": queue, "has_credential": _has_credential(request.user)},
+    )
+
+
+def _has_credential(user) -> bool:
+    return settings.LDM_SIGNER != "local" or active_credential_of(user) is not None
+
+
+@head_required
+@require_POST
+def sign(request, number: str):
+    letter_request = _staff_request(request, number)
+    form = PassphraseForm(request.POST)
+    if form.is_valid():
+        try:
+            issued = letter_sign(
+                request=letter_request,
+                head=request.user,
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Letter %(number)s is signed and issued.") % {"number": issued.letter_number},
+            )
+    else:
+        messages.error(request, _("Type your signing passphrase."))
+    return redirect("letters:staff-detail", number=number)
+
+
+@head_required
+@require_POST
+def send_back(request, number: str):
+    letter_request = _staff_request(request, number)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a note for the operator."))
+    else:
+        try:
+            letter_return(request=letter_request, head=request.user, note=form.cleaned_data["note"])
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The draft was sent back to the operator."))
+    return redirect("letters:staff-detail", number=number)
+
+
+@village_staff_required
+@require_POST
+def revoke(request, number: str):
+    letter_request = _staff_request(request, number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the reason for revoking the letter."))
+    else:
+        try:
+            letter_revoke(
+                request=letter_request, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The letter is revoked."))
+    return redirect("letters:staff-detail", number=number)
+
+
+@head_required
+@require_http_methods(["GET", "POST"])
+def certificate(request):
+    """The head sets the passphrase of a new signing certificate (local CA)."""
+    if settings.LDM_SIGNER != "local":
+        raise PermissionDenied
+    credential = active_credential_of(request.user)
+    form = NewPassphraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signing_credential_issue(user=request.user, passphrase=form.cleaned_data["passphrase"])
+        except DomainError as error:
+            form.add_error("passphrase", error.message)
+        else:
+            messages.success(request, _("Your signing certificate is ready."))
+            return redirect("documents:signing-queue")
+    return render(request, "documents/certificate.html", {"form": form, "credential": credential})
