@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import formats
 
 from layanan.documents.services import letter_revoke, letter_sign
 from layanan.letters.models import LetterRequest
@@ -35,6 +36,10 @@ def test_the_qr_page_shows_the_letter_with_a_masked_nik(client, issued):
     assert "Mengurus Dokumen Perizinan Berusaha" in html
     assert issued.signer_name.upper() in html
     assert issued.applicant_address not in html  # nothing beyond what the page needs
+    assert (
+        f"{formats.date_format(issued.valid_from)} s.d. {formats.date_format(issued.valid_until)}"
+        in html
+    )
 
 
 def test_the_nik_mask():
