@@ -73,6 +73,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    staff_nik = models.CharField(
+        _("NIK (staff)"),
+        max_length=16,
+        blank=True,
+        help_text=_("A village head's NIK, to which their BSrE certificate is bound."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
