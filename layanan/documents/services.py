@@ -5,12 +5,14 @@ yearly counter, render the letter with the QR code of its verification URL, sign
 the PDF with its SHA-256, set the validity, move the request to TERBIT. Any failure (a
 wrong passphrase, the signature service, rendering) rolls all of it back: the counter gives
 the number back and the letter stays in Konsep.
+
+A signature service that signs many PDFs in one call (BSrE API v2) gets a batch's letters
+in one transaction instead: numbered and issued together, or not at all.
 """
 
 import datetime as dt
 import hashlib
 import logging
-import re
 import secrets
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from layanan.accounts.models import User
 from layanan.audit.services import audit_record
@@ -34,8 +37,14 @@ from layanan.core.services import counter_next
 from layanan.core.throttle import throttle
 from layanan.documents.models import SigningCredential
 from layanan.documents.rendering import Issue, compile_letter, letter_inputs
-from layanan.documents.signing import SigningError, SigningSession, get_signer
-from layanan.documents.signing.base import SignatureRequest
+from layanan.documents.signing import (
+    SignerUnavailable,
+    SigningError,
+    SigningSession,
+    WrongPassphrase,
+    get_signer,
+)
+from layanan.documents.signing.base import SignatureRequest, SignedDocument
 from layanan.documents.signing.ca import fingerprint, local_ca_load
 from layanan.documents.signing.local import (
     SCRYPT_N,
@@ -46,42 +55,16 @@ from layanan.documents.signing.local import (
 from layanan.letters import rules
 from layanan.letters.lifecycle import TRANSITIONS
 from layanan.letters.models import LetterRequest, RequestAction, RequestStatus
-from layanan.letters.services import request_lock, transition_apply
+from layanan.letters.numbers import number_format
+from layanan.letters.services import (
+    letter_type_version_current,
+    request_lock,
+    transition_apply,
+)
 
 logger = logging.getLogger(__name__)
 
-ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-PATTERN_FIELDS = {"kode", "nomor", "bulan_romawi", "bulan", "tahun", "desa"}
 MIN_PASSPHRASE = 10
-
-
-# --- Letter numbers ----------------------------------------------------------------------
-
-
-def number_format(
-    pattern: str, *, code: str, sequence: int, day: dt.date, village_code: str
-) -> str:
-    """Format a letter number: "{kode}/{nomor:03}/{bulan_romawi}/{tahun}" -> "470/001/XI/2022"."""
-    return pattern.format(
-        kode=code,
-        nomor=sequence,
-        bulan_romawi=ROMAN_MONTHS[day.month - 1],
-        bulan=day.month,
-        tahun=day.year,
-        desa=village_code.rsplit(".", 1)[-1],
-    )
-
-
-def number_pattern_check(pattern: str) -> None:
-    """Refuse a pattern that cannot make unique numbers (for the type editor)."""
-    names = set(re.findall(r"{(\w+)", pattern))
-    if not names <= PATTERN_FIELDS or "nomor" not in names:
-        raise DomainError(
-            _("A number pattern uses {nomor} and only these fields: %(fields)s.")
-            % {"fields": ", ".join(sorted(PATTERN_FIELDS))},
-            code="pattern",
-        )
-    number_format(pattern, code="000", sequence=1, day=dt.date(2000, 1, 1), village_code="1.1.1.1")
 
 
 # --- Signing credentials (local CA) ------------------------------------------------------
@@ -152,24 +135,36 @@ def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredentia
     return credential
 
 
+def _passphrase_throttle_key(head: User) -> str:
+    return f"user:{head.pk}"
+
+
+def _passphrase_refused(head: User) -> None:
+    """Count a wrong passphrase towards the lockout and audit it (outside the signing
+    transaction, which rolls back)."""
+    throttle("sign-passphrase-user").hit(_passphrase_throttle_key(head))
+    audit_record(actor=head, action="signing.wrong_passphrase", village=head.village)
+
+
+def _passphrase_accepted(head: User) -> None:
+    """A letter was signed, so the passphrase was right: the failure count starts over.
+    Only then: a remote service (BSrE) checks the passphrase when it signs, not before."""
+    throttle("sign-passphrase-user").reset(_passphrase_throttle_key(head))
+
+
+@sensitive_variables("passphrase")
 def _open_session(*, head: User, passphrase: str) -> SigningSession:
     """Unlock the head's signer once, with lockout after repeated wrong passphrases."""
-    limiter = throttle("sign-passphrase-user")
-    key = f"user:{head.pk}"
-    if limiter.locked_until(key):
+    if throttle("sign-passphrase-user").locked_until(_passphrase_throttle_key(head)):
         raise SigningError(
             _("Too many wrong passphrases. Signing is locked for 15 minutes."),
             code="passphrase_locked",
         )
     try:
-        session = get_signer().open_session(user=head, passphrase=passphrase)
-    except SigningError as error:
-        if error.code == "wrong_passphrase":
-            limiter.hit(key)
-            audit_record(actor=head, action="signing.wrong_passphrase", village=head.village)
+        return get_signer().open_session(user=head, passphrase=passphrase)
+    except WrongPassphrase:
+        _passphrase_refused(head)
         raise
-    limiter.reset(key)
-    return session
 
 
 # --- Signing -----------------------------------------------------------------------------
@@ -253,40 +248,10 @@ def _sign_one(
                 pdf = ahead.pdf.result()
             else:
                 pdf = compile_letter(inputs, verification_url=issue.verification_url)
-            (signed,) = session.sign(
-                [
-                    SignatureRequest(
-                        pdf=pdf,
-                        reason=(
-                            f"{locked.letter_type.name} Nomor {number}; "
-                            f"verifikasi: {issue.verification_url}"
-                        ),
-                        location=f"{locked.village.kind_label} {locked.village.display_name}",
-                    )
-                ]
-            )
-            document = ContentFile(signed.pdf)
-            locked.document.save(f"{locked.registration_number}.pdf", document, save=False)
-            stored_name = locked.document.name
-            issued = transition_apply(
-                request=locked,
-                action=RequestAction.ISSUED,
-                actor=head,
-                already_locked=True,
-                letter_number=number,
-                letter_year=today.year,
-                letter_sequence=sequence,
-                issued_at=now,
-                valid_from=today,
-                valid_until=issue.valid_until,
-                signer=head,
-                signer_name=issue.signer_name,
-                signer_title=issue.signer_title,
-                signature_backend=session.backend,
-                certificate_fingerprint=signed.certificate_fingerprint,
-                document=locked.document.name,
-                document_sha256=hashlib.sha256(signed.pdf).hexdigest(),
-                verification_token=token,
+            (signed,) = session.sign([_signature_request(locked, issue, pdf)])
+            stored_name = _store_document(locked, signed)
+            issued = _issue_apply(
+                locked, head, session, signed, sequence=sequence, now=now, issue=issue, token=token
             )
     except Exception:
         if stored_name:
@@ -296,11 +261,70 @@ def _sign_one(
     return issued
 
 
+def _signature_request(locked: LetterRequest, issue: Issue, pdf: bytes) -> SignatureRequest:
+    return SignatureRequest(
+        pdf=pdf,
+        reason=(
+            f"{locked.letter_type.name} Nomor {issue.number}; verifikasi: {issue.verification_url}"
+        ),
+        location=f"{locked.village.kind_label} {locked.village.display_name}",
+        letter_number=issue.number,
+        verification_url=issue.verification_url,
+    )
+
+
+def _store_document(locked: LetterRequest, signed: SignedDocument) -> str:
+    locked.document.save(f"{locked.registration_number}.pdf", ContentFile(signed.pdf), save=False)
+    return locked.document.name
+
+
+def _issue_apply(
+    locked: LetterRequest,
+    head: User,
+    session: SigningSession,
+    signed: SignedDocument,
+    *,
+    sequence: int,
+    now: dt.datetime,
+    issue: Issue,
+    token: str,
+) -> LetterRequest:
+    """The locked request to TERBIT with its number, signed document and validity."""
+    return transition_apply(
+        request=locked,
+        action=RequestAction.ISSUED,
+        actor=head,
+        already_locked=True,
+        letter_number=issue.number,
+        letter_year=issue.issued_on.year,
+        letter_sequence=sequence,
+        issued_at=now,
+        valid_from=issue.issued_on,
+        valid_until=issue.valid_until,
+        signer=head,
+        signer_name=issue.signer_name,
+        signer_title=issue.signer_title,
+        signature_backend=session.backend,
+        certificate_fingerprint=signed.certificate_fingerprint,
+        document=locked.document.name,
+        document_sha256=hashlib.sha256(signed.pdf).hexdigest(),
+        verification_token=token,
+        letter_type_version=letter_type_version_current(locked.letter_type),
+    )
+
+
+@sensitive_variables("passphrase")
 def letter_sign(*, request: LetterRequest, head: User, passphrase: str) -> LetterRequest:
     """The head signs one draft with their passphrase (guide section 9: Terbit)."""
     _check_can_sign(head, request)
     session = _open_session(head=head, passphrase=passphrase)
-    return _sign_one(request=request, head=head, session=session)
+    try:
+        issued = _sign_one(request=request, head=head, session=session)
+    except WrongPassphrase:
+        _passphrase_refused(head)
+        raise
+    _passphrase_accepted(head)
+    return issued
 
 
 @dataclass
@@ -330,16 +354,110 @@ def _renderer() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="letter-render")
 
 
-def letters_sign_batch(
-    *, requests: list[LetterRequest], head: User, passphrase: str
+def _sign_together(
+    *, requests: list[LetterRequest], head: User, session: SigningSession, result: BatchResult
+) -> None:
+    """Issue letters with one call to the signature service, in one transaction: the
+    service signs all or none, so they are numbered (consecutively) and issued together or
+    not at all. A letter that can no longer be signed is left out (in ``result.failed``)."""
+    stored: list[str] = []
+    issued: list[LetterRequest] = []
+    try:
+        with transaction.atomic():
+            # Every request is locked (in id order) before the counter, as a single signing
+            # does: a batch and a single signing never wait for each other in a circle.
+            locked = {pk: request_lock(pk) for pk in sorted({r.pk for r in requests})}
+            ready = []
+            for request in requests:
+                try:
+                    _check_can_sign(head, locked[request.pk])
+                except DomainError as error:
+                    result.failed.append((request, error.message))
+                else:
+                    ready.append(locked[request.pk])
+            now = timezone.now()
+            today = timezone.localdate(now)
+            letters = []
+            for current in ready:
+                sequence = counter_next(name=f"letter:{current.village_id}:{today.year}")
+                token = secrets.token_urlsafe(15)
+                number = _number(current, sequence, today)
+                issue = _issue(current, head, number=number, today=today, token=token)
+                rendering = _renderer().submit(
+                    compile_letter,
+                    letter_inputs(current, issue),
+                    verification_url=issue.verification_url,
+                )
+                letters.append((current, sequence, token, issue, rendering))
+            if not letters:
+                return
+            signed_documents = session.sign(
+                [
+                    _signature_request(current, issue, rendering.result())
+                    for current, _sequence, _token, issue, rendering in letters
+                ]
+            )
+            for (current, sequence, token, issue, _rendering), signed in zip(
+                letters, signed_documents, strict=True
+            ):
+                stored.append(_store_document(current, signed))
+                issued.append(
+                    _issue_apply(
+                        current,
+                        head,
+                        session,
+                        signed,
+                        sequence=sequence,
+                        now=now,
+                        issue=issue,
+                        token=token,
+                    )
+                )
+    except Exception:
+        for name in stored:
+            requests[0].document.storage.delete(name)
+        raise
+    for letter in issued:
+        logger.info("request %s issued as letter %s", letter.pk, letter.letter_number)
+    result.signed += issued
+
+
+def _batch_stopped(
+    error: SigningError, *, head: User, result: BatchResult, requests: list[LetterRequest]
+) -> None:
+    """A wrong passphrase or an unavailable service ends a batch: what is left fails with
+    the same message. A wrong passphrase before any letter was signed is raised, as when
+    the signer checks the passphrase up front."""
+    if isinstance(error, WrongPassphrase):
+        _passphrase_refused(head)
+        if not result.signed:
+            raise error
+    done = {r.pk for r in result.signed} | {r.pk for r, _reason in result.failed}
+    result.failed += [(r, error.message) for r in requests if r.pk not in done]
+
+
+def _sign_in_calls(
+    *, requests: list[LetterRequest], head: User, session: SigningSession, batch_size: int
 ) -> BatchResult:
-    """Sign many drafts with one passphrase entry. The passphrase is checked once, before
-    anything; each letter is then its own transaction, so one failure leaves the others."""
-    if not requests:
-        raise DomainError(_("Choose at least one letter to sign."), code="empty")
-    for request in requests:
-        _check_can_sign(head, request)
-    session = _open_session(head=head, passphrase=passphrase)
+    """A batch for a service that signs many PDFs per call: one transaction per call."""
+    result = BatchResult()
+    for start in range(0, len(requests), batch_size):
+        chunk = requests[start : start + batch_size]
+        try:
+            _sign_together(requests=chunk, head=head, session=session, result=result)
+        except (WrongPassphrase, SignerUnavailable) as error:
+            _batch_stopped(error, head=head, result=result, requests=requests)
+            break
+        except DomainError as error:
+            done = {r.pk for r, _reason in result.failed}
+            result.failed += [(r, error.message) for r in chunk if r.pk not in done]
+    return result
+
+
+def _sign_in_turn(
+    *, requests: list[LetterRequest], head: User, session: SigningSession
+) -> BatchResult:
+    """A batch signed letter by letter, one transaction each."""
     result = BatchResult()
     # While one letter is being signed (Python, holding the GIL), the next one is rendered in
     # a second thread (Typst runs without the GIL): two cores instead of one. The next
@@ -360,11 +478,39 @@ def letters_sign_batch(
             signed = _sign_one(
                 request=request, head=head, session=session, ahead=ahead, on_numbered=render_next
             )
+        except (WrongPassphrase, SignerUnavailable) as error:
+            _batch_stopped(error, head=head, result=result, requests=requests)
+            break
         except DomainError as error:
             result.failed.append((request, error.message))
         else:
             result.signed.append(signed)
         ahead = prepared[0] if prepared else None
+    return result
+
+
+@sensitive_variables("passphrase")
+def letters_sign_batch(
+    *, requests: list[LetterRequest], head: User, passphrase: str
+) -> BatchResult:
+    """Sign many drafts with one passphrase entry. The passphrase is checked once, before
+    anything; each letter is then its own transaction, so one failure leaves the others
+    (with a service that signs many PDFs in one call, each call's letters are one
+    transaction). A wrong passphrase or an unavailable service stops the batch."""
+    if not requests:
+        raise DomainError(_("Choose at least one letter to sign."), code="empty")
+    for request in requests:
+        _check_can_sign(head, request)
+    session = _open_session(head=head, passphrase=passphrase)
+    batch_size = getattr(session, "batch_size", 1)
+    if batch_size > 1:
+        result = _sign_in_calls(
+            requests=requests, head=head, session=session, batch_size=batch_size
+        )
+    else:
+        result = _sign_in_turn(requests=requests, head=head, session=session)
+    if result.signed:
+        _passphrase_accepted(head)
     return result
 
 

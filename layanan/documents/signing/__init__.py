@@ -1,7 +1,8 @@
 """The signer port: how a head's signature gets onto a letter.
 
 ``get_signer()`` returns the adapter chosen by settings.LDM_SIGNER: the local signer
-(pyHanko with keys from the kabupaten's local CA, the embedded default) or BSrE.
+(pyHanko with keys from the kabupaten's local CA, the embedded default) or BSrE
+(``signing/bsre.py``, the national e-signature service).
 """
 
 from functools import cache
@@ -36,6 +37,10 @@ def _signer(name: str) -> Signer:
         from layanan.documents.signing.local import LocalSigner  # noqa: PLC0415
 
         return LocalSigner()
+    if name == "bsre":
+        from layanan.documents.signing.bsre import BSrESigner  # noqa: PLC0415
+
+        return BSrESigner()
     raise ValueError(f"Unknown LDM_SIGNER {name!r}")
 
 

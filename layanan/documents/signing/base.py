@@ -43,11 +43,17 @@ class SignerUnavailable(SigningError):
 
 @dataclass(frozen=True)
 class SignatureRequest:
-    """One PDF to sign, with the signature dictionary's reason and location."""
+    """One PDF to sign, with the signature dictionary's reason and location.
+
+    ``letter_number`` and ``verification_url`` say what the letter shows, so that a remote
+    service's answer can be checked to be this letter (and BSrE can draw the QR code).
+    """
 
     pdf: bytes
     reason: str
     location: str
+    letter_number: str = ""
+    verification_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,12 @@ class SignedDocument:
 
 
 class SigningSession(Protocol):
-    """A signer unlocked with one passphrase entry, for one or many documents."""
+    """A signer unlocked with one passphrase entry, for one or many documents.
+
+    A session may also say ``batch_size``: how many PDFs it signs in one call to its
+    service (BSrE API v2). Above 1, a batch's letters are signed together, in one
+    transaction per call; without it, letter by letter.
+    """
 
     backend: str
 

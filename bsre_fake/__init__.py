@@ -1,0 +1,1 @@
+"""A fake BSrE Esign Client Service for tests and demos: ``python -m bsre_fake --help``."""
