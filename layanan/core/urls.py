@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("atribusi/", views.AttributionView.as_view(), name="attribution"),
+    path("sehat/", views.health, name="health"),
 ]

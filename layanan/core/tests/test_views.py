@@ -35,10 +35,10 @@ def test_every_menu_page_answers(client, batang, catalogue, name):
     assert client.get(reverse(name)).status_code == 200
 
 
-def test_pages_not_built_yet_say_so_honestly(client):
+def test_news_without_a_portal_says_so_honestly(client):
     html = client.get(reverse("content:news")).content.decode()
 
-    assert "Segera hadir" in html
+    assert "Belum ada portal berita yang terhubung" in html
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
