@@ -3,9 +3,12 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from layanan.accounts import rules
+from layanan.accounts.two_factor import two_factor_satisfied
 
 
 def resident_required(view):
@@ -20,7 +23,8 @@ def resident_required(view):
 
 
 def staff_required(*, allowed=None):
-    """Village staff or the district admin; ``allowed`` narrows it with a rule."""
+    """Village staff or the district admin, past their second factor; ``allowed`` narrows
+    it with a rule."""
 
     def decorator(view):
         @login_required(login_url="accounts:staff-login")
@@ -29,6 +33,10 @@ def staff_required(*, allowed=None):
             user = request.user
             if user.is_resident or not user.is_active:
                 raise PermissionDenied
+            if not two_factor_satisfied(user):
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts:two-factor"), "next"
+                )
             if allowed is not None and not allowed(user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

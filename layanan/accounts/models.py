@@ -101,6 +101,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~models.Q(role="warga") | models.Q(username__regex=NIK_REGEX),
                 name="accounts_user_resident_username_is_nik",
             ),
+            # One current head per village; a replaced head stays, inactive, as the signer
+            # of the letters they signed.
+            models.UniqueConstraint(
+                fields=["village"],
+                condition=models.Q(role="kepala", is_active=True),
+                name="accounts_one_active_head_per_village",
+            ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["operator", "kepala"], village__isnull=False)
                 | models.Q(role__in=["warga", "admin_kabupaten"], village__isnull=True),

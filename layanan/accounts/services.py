@@ -3,22 +3,33 @@
 import datetime as dt
 import io
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from layanan.accounts import rules
 from layanan.accounts.choices import DocumentKind, Gender, ProfileStatus
-from layanan.accounts.models import IDENTITY_FIELDS, ResidentProfile, Role, User
+from layanan.accounts.models import (
+    IDENTITY_FIELDS,
+    STAFF_USERNAME_REGEX,
+    ResidentProfile,
+    Role,
+    User,
+)
 from layanan.accounts.nik import nik_facts, validate_nik_with_birth_date
 from layanan.accounts.tokens import confirmation_token_make, confirmation_token_read
 from layanan.audit.models import AuditAction
@@ -427,3 +438,152 @@ def identity_document_viewed(*, profile: ResidentProfile, actor: User, kind: str
             target=profile,
             data={"document": kind},
         )
+
+
+# --- Staff accounts (district admin) -----------------------------------------------------
+
+
+def _check_district_admin(actor: User) -> None:
+    if not (actor.is_active and actor.is_district_admin):
+        raise DomainError(_("Only the district admin can manage staff accounts."), code="forbidden")
+
+
+def _check_staff_nik(staff_nik: str) -> None:
+    if staff_nik:
+        try:
+            nik_facts(staff_nik)
+        except ValidationError as error:
+            raise DomainError(error.messages[0], code="nik") from error
+
+
+def _email_taken(email: str, *, exclude: int | None = None) -> bool:
+    if not email:
+        return False
+    taken = User.objects.annotate(email_lower=Lower("email")).filter(email_lower=email.lower())
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    return taken.exists()
+
+
+def staff_password_link_send(*, actor: User, staff: User) -> None:
+    """Email the member a link to set their own password (valid PASSWORD_RESET_TIMEOUT)."""
+    _check_district_admin(actor)
+    if not staff.email:
+        raise DomainError(_("This account has no email address."), code="no_email")
+    email_queue(
+        to=staff.email,
+        template="staff_password",
+        context={
+            "name": staff.full_name,
+            "username": staff.username,
+            "uid": urlsafe_base64_encode(force_bytes(staff.pk)),
+            "token": default_token_generator.make_token(staff),
+        },
+    )
+    audit_record(
+        actor=actor, action="staff.password_link_sent", village=staff.village, target=staff
+    )
+
+
+@transaction.atomic
+def staff_account_create(
+    *,
+    actor: User,
+    role: str,
+    village: Village,
+    username: str,
+    full_name: str,
+    email: str,
+    staff_nik: str = "",
+    replace_head: bool = False,
+) -> User:
+    """A new operator or head for a village; they set their password from an emailed link.
+
+    A village has one current head: a new head either replaces the current one (who stays,
+    inactive, as the signer of the letters they signed) or is refused.
+    """
+    _check_district_admin(actor)
+    if role not in (Role.OPERATOR, Role.HEAD):
+        raise DomainError(_("Staff accounts are operators or village heads."), code="role")
+    if not re.match(STAFF_USERNAME_REGEX, username):
+        raise DomainError(
+            _("A username has 3 to 40 lower-case letters, digits, dots, hyphens or underscores."),
+            code="username",
+        )
+    if User.objects.filter(username=username).exists():
+        raise DomainError(_("This username is taken."), code="username_taken")
+    if _email_taken(email):
+        raise DomainError(_("Another account uses this email address."), code="email_taken")
+    _check_staff_nik(staff_nik)
+    if role == Role.HEAD:
+        current = User.objects.select_for_update().filter(
+            village=village, role=Role.HEAD, is_active=True
+        )
+        if current.exists() and not replace_head:
+            raise DomainError(
+                _("%(village)s already has an active head. Tick 'replace' to replace them.")
+                % {"village": village},
+                code="head_exists",
+            )
+        for old in current:
+            old.is_active = False
+            old.save(update_fields=["is_active"])
+            audit_record(actor=actor, action="staff.head_replaced", village=village, target=old)
+    staff = User.objects.create_user(
+        username,
+        None,
+        full_name=full_name,
+        email=email,
+        role=role,
+        village=village,
+        staff_nik=staff_nik,
+        email_confirmed_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor, action="staff.created", village=village, target=staff, data={"role": role}
+    )
+    if email:
+        staff_password_link_send(actor=actor, staff=staff)
+    return staff
+
+
+@transaction.atomic
+def staff_account_update(
+    *, actor: User, staff: User, full_name: str, email: str, staff_nik: str
+) -> User:
+    _check_district_admin(actor)
+    if not staff.is_village_staff:
+        raise DomainError(_("Only operators and heads are managed here."), code="role")
+    if _email_taken(email, exclude=staff.pk):
+        raise DomainError(_("Another account uses this email address."), code="email_taken")
+    _check_staff_nik(staff_nik)
+    staff.full_name, staff.email, staff.staff_nik = full_name, email, staff_nik
+    staff.save(update_fields=["full_name", "email", "staff_nik"])
+    audit_record(actor=actor, action="staff.updated", village=staff.village, target=staff)
+    return staff
+
+
+@transaction.atomic
+def staff_account_set_active(*, actor: User, staff: User, active: bool) -> User:
+    """Deactivate (or reactivate) a member; their sessions end, their records stay."""
+    _check_district_admin(actor)
+    if not staff.is_village_staff:
+        raise DomainError(_("Only operators and heads are managed here."), code="role")
+    if active and staff.is_head:
+        other = User.objects.filter(village=staff.village, role=Role.HEAD, is_active=True).exclude(
+            pk=staff.pk
+        )
+        if other.exists():
+            raise DomainError(
+                _("%(village)s already has an active head.") % {"village": staff.village},
+                code="head_exists",
+            )
+    staff.is_active = active
+    staff.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action="staff.activated" if active else "staff.deactivated",
+        village=staff.village,
+        target=staff,
+    )
+    return staff

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from layanan.accounts import staff_views, views
+from layanan.accounts import staff_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("kode-keamanan.png", views.captcha_image, name="captcha"),
     path("masuk/", views.login_resident, name="login"),
     path("petugas/masuk/", views.login_staff, name="staff-login"),
+    path("petugas/masuk/kode/", two_factor_views.two_factor, name="two-factor"),
     path("keluar/", views.logout_view, name="logout"),
     path("lupa-password/", views.PasswordResetView.as_view(), name="password-reset"),
     path(

@@ -41,6 +41,7 @@ from layanan.accounts.services import (
     resident_email_confirm,
     resident_register,
 )
+from layanan.accounts.two_factor import two_factor_satisfied
 from layanan.core.errors import DomainError
 from layanan.core.throttle import client_address, throttle
 from layanan.letters.selectors import resident_request_counts
@@ -51,7 +52,7 @@ def _home_for(user) -> str:
     return reverse("accounts:dashboard") if user.is_resident else reverse("backoffice:dashboard")
 
 
-def _safe_next(request, fallback: str) -> str:
+def safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -171,10 +172,10 @@ def _login_page(request, *, staff: bool):
                 form.show_resend = True
         else:
             login(request, user)
-            return redirect(_safe_next(request, _home_for(user)))
+            return redirect(safe_next(request, _home_for(user)))
     captcha_issue(request)
     template = "accounts/login_staff.html" if staff else "accounts/login.html"
-    return render(request, template, {"form": form, "next": _safe_next(request, "")})
+    return render(request, template, {"form": form, "next": safe_next(request, "")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -341,6 +342,8 @@ def document_response(request, profile: ResidentProfile, kind: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request):
+    if not two_factor_satisfied(request.user):
+        return redirect(f"{reverse('accounts:two-factor')}?next={request.path}")
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()

@@ -1,11 +1,13 @@
 """Forms of the back office."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from layanan.accounts.models import Role
 from layanan.core.uploads import identity_document_clean
-from layanan.regions.models import VillageOffice
+from layanan.regions.models import Village, VillageOffice
 
 
 class VillageOfficeForm(forms.ModelForm):
@@ -38,3 +40,52 @@ class VillageOfficeForm(forms.ModelForm):
         if clean.extension == "pdf":
             raise ValidationError(_("The logo must be a PNG or JPG image."), code="logo_type")
         return clean
+
+
+class StaffCreateForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(Role.OPERATOR.value, Role.OPERATOR.label), (Role.HEAD.value, Role.HEAD.label)],
+    )
+    village = forms.ModelChoiceField(label=_("Desa/Kelurahan"), queryset=Village.objects.none())
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=40,
+        help_text=_("Lower-case, e.g. operator.kauman."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    email = forms.EmailField(label=_("Email"), help_text=_("The password link is sent here."))
+    staff_nik = forms.CharField(
+        label=_("NIK"),
+        max_length=16,
+        required=False,
+        help_text=_("For a village head signing with BSrE: the NIK their certificate is bound to."),
+    )
+    replace_head = forms.BooleanField(
+        label=_("Replace the village's current head"),
+        required=False,
+        help_text=_(
+            "The current head's account is deactivated; the letters they signed stay valid."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = (
+            Village.objects.filter(district__regency_id=settings.LDM_REGENCY_CODE)
+            .select_related("district")
+            .order_by("district__name", "name")
+        )
+        self.fields["village"].label_from_instance = lambda v: (
+            f"{v.district.display_name} - {v.kind_label} {v.display_name}"
+        )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
+
+
+class StaffEditForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    email = forms.EmailField(label=_("Email"))
+    staff_nik = forms.CharField(label=_("NIK"), max_length=16, required=False)

@@ -7,8 +7,11 @@ the fonts loaded between letters.
 
 import base64
 import datetime as dt
+import hashlib
 import io
 import json
+import os
+import shutil
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -33,12 +36,24 @@ class RenderError(RuntimeError):
     """A template failed to compile (a bug or a broken edited template, never user data)."""
 
 
+@cache
+def render_root() -> Path:
+    """The folder Typst may read: a copy of the shipped templates plus the bodies edited by
+    the district admin (``types/custom-<sha256>.typ``), and nothing else. Edited templates
+    are Typst code, and a template can read any file under its root: keys, uploads and the
+    database stay outside it. Rebuilt once per process from the shipped files."""
+    root = Path(settings.VAR_DIR) / "typst-root"
+    shutil.copytree(TYPST_DIR, root, dirs_exist_ok=True)
+    return root
+
+
 def _compiler() -> typst.Compiler:
     compiler = getattr(_local, "compiler", None)
     if compiler is None:
+        root = render_root()
         compiler = typst.Compiler(
-            TYPST_DIR / "main.typ",
-            root=TYPST_DIR,
+            root / "main.typ",
+            root=root,
             font_paths=[FONTS_DIR],
             ignore_system_fonts=True,
         )
@@ -98,7 +113,17 @@ def _date(value: dt.date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def body_module(letter_type_code: str) -> str:
+def body_module(letter_type_code: str, body_template: str = "") -> str:
+    """The Typst module of a type's body: an edited template, its shipped file, or generic."""
+    if body_template.strip():
+        digest = hashlib.sha256(body_template.encode()).hexdigest()[:32]
+        # Beside the shipped bodies, so that `#import "../layout.typ"` works the same.
+        path = render_root() / "types" / f"custom-{digest}.typ"
+        if not path.exists():
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(body_template, encoding="utf-8")
+            temporary.replace(path)  # atomic: a concurrent render never reads half a file
+        return f"custom-{digest}"
     name = letter_type_code.lower()
     return name if (TYPST_DIR / "types" / f"{name}.typ").exists() else "generic"
 
@@ -194,7 +219,15 @@ def letter_data(
             issue.signer_name if issue else head_name or "(nama penandatangan)"
         ).upper(),
         "verification_url": issue.verification_url if issue else "",
+        "signature_marker": _signature_marker(),
     }
+
+
+def _signature_marker() -> str:
+    """The character BSrE looks for to place a visible signature (empty: not used)."""
+    if settings.LDM_SIGNER == "bsre" and settings.LDM_BSRE_APPEARANCE == "qr_marker":
+        return settings.LDM_BSRE_MARKER
+    return ""
 
 
 def letter_inputs(
@@ -206,7 +239,7 @@ def letter_inputs(
         data = letter_data(request, issue, office=office, head_name=head_name)
     return {
         "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-        "body": body_module(request.letter_type.code),
+        "body": body_module(request.letter_type.code, request.letter_type.body_template),
         "logo": _logo_svg(office),
     }
 
@@ -229,3 +262,14 @@ def letter_pdf(request: LetterRequest, issue: Issue | None = None, *, head_name:
         letter_inputs(request, issue, head_name=head_name),
         verification_url=issue.verification_url if issue else None,
     )
+
+
+def letter_preview_png(request: LetterRequest, *, ppi: int = 60) -> list[bytes]:
+    """The pages of a letter as PNG images (the type editor's live preview); the request
+    may be an unsaved sample. Raises RenderError with Typst's message for a broken template."""
+    inputs = letter_inputs(request, None, head_name="Nama Kepala Desa")
+    try:
+        pages = _compiler().compile(format="png", ppi=ppi, sys_inputs=inputs)
+    except typst.TypstError as error:
+        raise RenderError(getattr(error, "message", str(error))) from error
+    return pages if isinstance(pages, list) else [pages]

@@ -7,7 +7,9 @@ pages and letters. "Keperluan" is not part of any schema: every type gets it, la
 """
 
 import datetime as dt
+import json
 import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,3 +313,84 @@ def display_rows(raw_schema: list[dict], data: dict) -> list[DisplayRow]:
                 DisplayRow(label=spec.label, name=spec.name, value=_display_value(spec, value))
             )
     return rows
+
+
+# --- Sample answers and the editor's text form -----------------------------------------------
+
+
+def sample_answers(raw_schema: list[dict]) -> dict:
+    """Plausible answers for every field, for previews of a letter type."""
+
+    def value(spec: FieldSpec):
+        if spec.kind == "number":
+            return spec.min if spec.min is not None else 12
+        if spec.kind == "date":
+            return "2022-11-06"
+        if spec.kind == "choice":
+            return spec.choices[0]
+        if spec.format == "nik":
+            return "3325110101900001"
+        if spec.kind == "textarea":
+            return f"Contoh isian {spec.label.lower()}"
+        return f"Contoh {spec.label.lower()}"
+
+    answers = {}
+    for spec in request_specs(raw_schema):
+        if spec.is_group:
+            answers[spec.name] = [{sub.name: value(sub) for sub in spec.fields}]
+        else:
+            answers[spec.name] = value(spec)
+    return answers
+
+
+_TOML_KEYS = (
+    "name",
+    "label",
+    "kind",
+    "required",
+    "help",
+    "max_length",
+    "format",
+    "min",
+    "max",
+    "choices",
+    "min_items",
+    "max_items",
+)
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    # JSON strings and arrays of strings are valid TOML basic strings and arrays.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def fields_to_toml(raw_schema: list[dict]) -> str:
+    """A type's fields as the TOML text the district admin edits (the catalogue's format)."""
+    blocks = []
+    for item in raw_schema or ():
+        lines = ["[[field]]"]
+        lines += [f"{k} = {_toml_value(item[k])}" for k in _TOML_KEYS if k in item]
+        for sub in item.get("fields", ()):
+            lines.append("")
+            lines.append("[[field.fields]]")
+            lines += [f"{k} = {_toml_value(sub[k])}" for k in _TOML_KEYS if k in sub]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def fields_from_toml(text: str) -> list[dict]:
+    """Parse and check the editor's text; raises SchemaError with the reason."""
+    try:
+        parsed = tomllib.loads(text or "")
+    except tomllib.TOMLDecodeError as error:
+        raise SchemaError(str(error)) from error
+    unknown = set(parsed) - {"field"}
+    if unknown:
+        raise SchemaError(f"unknown tables: {', '.join(sorted(unknown))}")
+    fields = parsed.get("field", [])
+    parse_schema(fields)
+    return fields

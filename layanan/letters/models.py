@@ -67,6 +67,11 @@ class LetterType(models.Model):
             "The type's own fields beyond the applicant's data; Keperluan is always added."
         ),
     )
+    body_template = models.TextField(
+        _("letter body template (Typst)"),
+        blank=True,
+        help_text=_("Empty: the template shipped with the system for this type."),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -88,6 +93,37 @@ class LetterType(models.Model):
     @property
     def is_mandiri(self) -> bool:
         return self.mode == RequestMode.MANDIRI
+
+
+class LetterTypeVersion(models.Model):
+    """What a letter type looked like from one edit to the next. A letter records the
+    version it was issued with, so editing a type never changes letters already issued."""
+
+    letter_type = models.ForeignKey(
+        LetterType, on_delete=models.PROTECT, related_name="versions", verbose_name=_("letter type")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["letter_type", "-number"]
+        verbose_name = _("letter type version")
+        verbose_name_plural = _("letter type versions")
+        constraints = [
+            models.UniqueConstraint(fields=["letter_type", "number"], name="letters_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_type.code} v{self.number}"
 
 
 class RequestStatus(models.TextChoices):
@@ -178,6 +214,14 @@ class LetterRequest(models.Model):
         _("verification token"), max_length=32, null=True, blank=True, unique=True
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    letter_type_version = models.ForeignKey(
+        LetterTypeVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued with version"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,16 +19,18 @@ from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
 from layanan.core.services import counter_next
 from layanan.letters import rules
-from layanan.letters.fields import parse_schema, request_specs
+from layanan.letters.fields import SchemaError, parse_schema, request_specs, sample_answers
 from layanan.letters.lifecycle import TRANSITIONS
 from layanan.letters.models import (
     LetterRequest,
     LetterRequestEvent,
     LetterType,
+    LetterTypeVersion,
     RequestAction,
     RequestMode,
     RequestStatus,
 )
+from layanan.letters.numbers import number_pattern_check
 from layanan.notifications.services import email_queue
 
 logger = logging.getLogger(__name__)
@@ -361,3 +365,122 @@ def letter_request_reject(*, request: LetterRequest, operator: User, reason: str
 
 def letter_request_cancel(*, request: LetterRequest, resident: User) -> LetterRequest:
     return transition_apply(request=request, action=RequestAction.CANCELLED, actor=resident)
+
+
+# --- The letter type editor (district admin) ---------------------------------------------
+
+VERSIONED_FIELDS = (
+    "name",
+    "category",
+    "mode",
+    "fields",
+    "body_template",
+    "number_pattern",
+    "classification_code",
+    "validity_days",
+)
+EDITABLE_FIELDS = (
+    *VERSIONED_FIELDS,
+    "summary",
+    "description",
+    "requirements",
+    "process",
+    "icon",
+    "is_active",
+)
+
+
+def _snapshot(letter_type: LetterType) -> dict:
+    return {name: getattr(letter_type, name) for name in VERSIONED_FIELDS}
+
+
+def letter_type_version_current(
+    letter_type: LetterType, *, actor: User | None = None
+) -> LetterTypeVersion:
+    """The version describing the type as it is now, recorded if it is new."""
+    latest = letter_type.versions.order_by("-number").first()
+    snapshot = _snapshot(letter_type)
+    if latest is not None and latest.snapshot == snapshot:
+        return latest
+    return LetterTypeVersion.objects.create(
+        letter_type=letter_type,
+        number=latest.number + 1 if latest else 1,
+        snapshot=snapshot,
+        created_by=actor,
+    )
+
+
+def sample_request(letter_type: LetterType) -> LetterRequest:
+    """An unsaved request with fictional data, to preview a type's letter."""
+    from layanan.regions.models import Village  # noqa: PLC0415 - avoids a cycle at import
+
+    village = (
+        Village.objects.select_related("district__regency__province")
+        .filter(district__regency_id=settings.LDM_REGENCY_CODE)
+        .order_by("code")
+        .first()
+    )
+    if village is None:
+        raise DomainError(_("Load the regions of the kabupaten first."), code="no_regions")
+    return LetterRequest(
+        registration_number="2022110600001",
+        letter_type=letter_type,
+        village=village,
+        applicant_nik="3325110101900001",
+        applicant_name="Nama Pemohon Contoh",
+        applicant_birth_place="BATANG",
+        applicant_birth_date=dt.date(1990, 1, 1),
+        applicant_gender="Laki-laki",
+        applicant_religion="Islam",
+        applicant_marital_status="Kawin Tercatat",
+        applicant_occupation="Wiraswasta",
+        applicant_address="Jl. Contoh No. 1 RT 001 RW 002",
+        form_schema=letter_type.fields,
+        data=sample_answers(letter_type.fields),
+        submitted_at=timezone.now(),
+    )
+
+
+def letter_type_preview(letter_type: LetterType) -> list[bytes]:
+    """PNG pages of the type's draft letter with sample data; DomainError if it fails."""
+    from layanan.documents.rendering import RenderError, letter_preview_png  # noqa: PLC0415
+
+    try:
+        return letter_preview_png(sample_request(letter_type))
+    except RenderError as error:
+        raise DomainError(
+            _("The template does not compile: %(error)s") % {"error": error}, code="template"
+        ) from error
+
+
+@transaction.atomic
+def letter_type_save(*, actor: User, letter_type: LetterType | None, values: dict) -> LetterType:
+    """Create or edit a letter type. Letters already issued keep the version they were
+    issued with; drafts and new requests use the new one."""
+    if not (actor.is_active and actor.is_district_admin):
+        raise DomainError(_("Only the district admin can edit letter types."), code="forbidden")
+    try:
+        parse_schema(values.get("fields", []))
+    except SchemaError as error:
+        raise DomainError(
+            _("The fields are not valid: %(error)s") % {"error": error}, code="fields"
+        ) from error
+    number_pattern_check(values.get("number_pattern", ""))
+    instance = letter_type or LetterType(code=values["code"])
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(instance, name, values[name])
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise DomainError("; ".join(error.messages), code="invalid") from error
+    letter_type_preview(instance)  # a template that does not compile is never saved
+    instance.save()
+    version = letter_type_version_current(instance, actor=actor)
+    audit_record(
+        actor=actor,
+        action="letter_type.saved",
+        target=instance,
+        data={"code": instance.code, "version": version.number},
+    )
+    return instance

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from layanan.letters import staff_views, views
+from layanan.letters import admin_views, staff_views, views
 
 app_name = "letters"
 
@@ -11,6 +11,19 @@ urlpatterns = [
     path("riwayat/", views.history, name="history"),
     path("riwayat/<str:number>/", views.request_detail, name="request-detail"),
     path("riwayat/<str:number>/batalkan/", views.request_cancel, name="request-cancel"),
+    path("petugas/jenis-surat/", admin_views.type_list, name="type-admin-list"),
+    path("petugas/jenis-surat/baru/", admin_views.type_edit, name="type-admin-create"),
+    path(
+        "petugas/jenis-surat/baru/pratinjau/",
+        admin_views.type_preview,
+        name="type-admin-preview-new",
+    ),
+    path("petugas/jenis-surat/<slug:code>/", admin_views.type_edit, name="type-admin-edit"),
+    path(
+        "petugas/jenis-surat/<slug:code>/pratinjau/",
+        admin_views.type_preview,
+        name="type-admin-preview",
+    ),
     path("petugas/permohonan/", staff_views.inbox, name="inbox"),
     path("petugas/permohonan/baru/", staff_views.walk_in_start, name="walk-in"),
     path("petugas/permohonan/baru/isi/", staff_views.walk_in_details, name="walk-in-details"),

@@ -1,0 +1,157 @@
+"""The district admin's management of staff accounts and of village offices."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from layanan.accounts.decorators import staff_required
+from layanan.accounts.models import VILLAGE_ROLES, User
+from layanan.accounts.services import (
+    staff_account_create,
+    staff_account_set_active,
+    staff_account_update,
+    staff_password_link_send,
+)
+from layanan.accounts.two_factor import two_factor_reset
+from layanan.backoffice.forms import StaffCreateForm, StaffEditForm, VillageOfficeForm
+from layanan.backoffice.services import village_office_update
+from layanan.core.errors import DomainError
+from layanan.regions.models import Village, VillageOffice
+from layanan.regions.selectors import districts_of_deployment
+
+district_admin_required = staff_required(allowed=lambda user: user.is_district_admin)
+
+
+def _staff_queryset():
+    return User.objects.filter(role__in=VILLAGE_ROLES).select_related("village__district")
+
+
+@district_admin_required
+@require_GET
+def staff_list(request):
+    staff = _staff_queryset()
+    query = request.GET.get("q", "").strip()
+    district = request.GET.get("kecamatan", "")
+    if query:
+        staff = staff.filter(
+            Q(full_name__icontains=query)
+            | Q(username__icontains=query)
+            | Q(village__name__icontains=query)
+        )
+    if district:
+        staff = staff.filter(village__district_id=district)
+    if request.GET.get("nonaktif") != "1":
+        staff = staff.filter(is_active=True)
+    staff = staff.order_by("village__district__name", "village__name", "role", "full_name")
+    page = Paginator(staff, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/staff_list.html",
+        {
+            "page": page,
+            "query": query,
+            "district": district,
+            "districts": districts_of_deployment(),
+        },
+    )
+
+
+@district_admin_required
+@require_http_methods(["GET", "POST"])
+def staff_create(request):
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = staff_account_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The account %(username)s is created; a link to set the password was emailed.")
+                % {"username": created.username},
+            )
+            return redirect("backoffice:staff-edit", pk=created.pk)
+    return render(request, "backoffice/staff_form.html", {"form": form})
+
+
+@district_admin_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request, pk: int):
+    staff = get_object_or_404(_staff_queryset(), pk=pk)
+    initial = {"full_name": staff.full_name, "email": staff.email, "staff_nik": staff.staff_nik}
+    form = StaffEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            staff_account_update(actor=request.user, staff=staff, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The account is saved."))
+            return redirect("backoffice:staff-edit", pk=staff.pk)
+    return render(request, "backoffice/staff_edit.html", {"form": form, "staff": staff})
+
+
+@district_admin_required
+@require_POST
+def staff_action(request, pk: int, action: str):
+    staff = get_object_or_404(_staff_queryset(), pk=pk)
+    try:
+        if action == "password":
+            staff_password_link_send(actor=request.user, staff=staff)
+            messages.success(request, _("A link to set the password was emailed."))
+        elif action == "2fa":
+            two_factor_reset(actor=request.user, staff=staff)
+            messages.success(
+                request, _("The login code is reset; they set it up again at their next login.")
+            )
+        elif action in ("deactivate", "activate"):
+            staff_account_set_active(actor=request.user, staff=staff, active=action == "activate")
+            messages.success(request, _("The account is saved."))
+        else:
+            raise DomainError(_("Unknown action."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("backoffice:staff-edit", pk=staff.pk)
+
+
+@district_admin_required
+@require_GET
+def village_list(request):
+    villages = (
+        Village.objects.filter(district__regency_id=settings.LDM_REGENCY_CODE)
+        .select_related("district", "office")
+        .order_by("district__name", "name")
+    )
+    return render(request, "backoffice/village_list.html", {"villages": villages})
+
+
+@district_admin_required
+@require_http_methods(["GET", "POST"])
+def village_edit(request, code: str):
+    village = get_object_or_404(Village.objects.select_related("district"), code=code)
+    office = VillageOffice.objects.filter(village=village).first()
+    form = VillageOfficeForm(request.POST or None, request.FILES or None, instance=office)
+    if request.method == "POST" and form.is_valid():
+        try:
+            village_office_update(
+                actor=request.user,
+                village=village,
+                values={name: form.cleaned_data[name] for name in VillageOfficeForm.Meta.fields},
+                logo=form.cleaned_data["logo_upload"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The letterhead is saved; it applies to the next letters."))
+            return redirect("backoffice:village-list")
+    heads = village.staff.filter(role="kepala").order_by("-is_active", "-date_joined")
+    return render(
+        request,
+        "backoffice/village_office.html",
+        {"form": form, "office": office, "village": village, "heads": heads},
+    )
