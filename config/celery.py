@@ -1,4 +1,5 @@
-"""The Celery application: background work (emails, feed fetching, batch signing).
+"""The Celery application: background work (emails, feed fetching). Batch signing is not
+a task on purpose: the head's passphrase would be stored in the broker (README, "Deployment").
 
 In the embedded default the broker is ``memory://`` and tasks run eagerly in the web
 process right after the transaction that queued them commits; production points

@@ -7,7 +7,9 @@ instead of leaking a path.
 
 from django.core.files.storage import FileSystemStorage
 
+URL_REFUSED = "Private files are not accessible via a URL; stream them from a view."
+
 
 class PrivateFileSystemStorage(FileSystemStorage):
     def url(self, name):
-        raise ValueError("Private files are not accessible via a URL; stream them from a view.")
+        raise ValueError(URL_REFUSED)

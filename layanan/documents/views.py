@@ -4,10 +4,12 @@ revoking, the head's certificate, and downloads of issued letters."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layanan.accounts.decorators import resident_required, staff_required
@@ -31,6 +33,9 @@ from layanan.letters.selectors import requests_for_staff, requests_of_resident
 
 head_required = staff_required(allowed=lambda user: user.is_head)
 village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
+
+# Drafts per page of the head's queue: a batch is chosen from one page (signed in one request).
+SIGNING_QUEUE_PAGE_SIZE = 50
 
 
 def pdf_response(content, *, filename: str, inline: bool = True) -> HttpResponse:
@@ -92,6 +97,7 @@ def resident_download(request, number: str):
 
 
 @head_required
+@sensitive_post_parameters("passphrase")
 @require_http_methods(["GET", "POST"])
 def signing_queue(request):
     """The head's drafts: read one, or tick many and sign them with one passphrase."""
@@ -124,10 +130,11 @@ def signing_queue(request):
                     % {"number": failed.registration_number, "reason": reason},
                 )
             return redirect("documents:signing-queue")
+    page = Paginator(queue, SIGNING_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/signing_queue.html",
-        {"form": form, "queue": queue, "has_credential": _has_credential(request.user)},
+        {"form": form, "page": page, "has_credential": _has_credential(request.user)},
     )
 
 
@@ -136,6 +143,7 @@ def _has_credential(user) -> bool:
 
 
 @head_required
+@sensitive_post_parameters("passphrase")
 @require_POST
 def sign(request, number: str):
     letter_request = _staff_request(request, number)
@@ -196,6 +204,7 @@ def revoke(request, number: str):
 
 
 @head_required
+@sensitive_post_parameters("passphrase", "passphrase_again")
 @require_http_methods(["GET", "POST"])
 def certificate(request):
     """The head sets the passphrase of a new signing certificate (local CA)."""

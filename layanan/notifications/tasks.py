@@ -1,8 +1,22 @@
-"""Background tasks of notifications: they take ids and call services."""
+"""Background tasks of notifications: they take ids and call services.
+
+Delivery is at least once and the effect exactly once: the broker keeps a task until it is
+done (acks_late; a worker killed mid-task leaves it to the next worker), and `email_send`
+locks the outbox row and does nothing for an email already sent, so a task that runs twice
+sends once.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
-from layanan.notifications.services import email_send
+from layanan.notifications.services import email_send, emails_send_pending
+
+RETRY_MAX_SECONDS = 60 * 60
+
+
+def retry_delay(retries: int) -> int:
+    """Seconds before the next try: the base delay doubled at each retry, at most an hour."""
+    return min(settings.LDM_TASK_RETRY_BACKOFF * 2**retries, RETRY_MAX_SECONDS)
 
 
 @shared_task(bind=True, max_retries=8, acks_late=True)
@@ -13,4 +27,10 @@ def send_email(self, email_id: int) -> bool:
         if self.request.is_eager:
             # In process there is no one to retry later but the pending sweep.
             return False
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries)) from error
+
+
+@shared_task(acks_late=True)
+def send_pending_emails() -> int:
+    """The scheduler's sweep (`celery -A config beat`): emails the broker never delivered."""
+    return emails_send_pending()

@@ -60,6 +60,26 @@ def test_the_queue_signs_many_with_one_passphrase(
     ) == {drafts[0].pk, drafts[2].pk}
 
 
+def test_a_long_queue_is_paged_oldest_first(client, resident, signing_head, catalogue):
+    from layanan.documents import views
+    from layanan.letters.tests.factories import LetterRequestFactory
+
+    drafts = [
+        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
+        for _ in range(views.SIGNING_QUEUE_PAGE_SIZE + 3)
+    ]
+    client.force_login(signing_head)
+
+    first = client.get(reverse("documents:signing-queue")).content.decode()
+    second = client.get(reverse("documents:signing-queue"), {"page": 2}).content.decode()
+
+    assert first.count('name="letters"') == views.SIGNING_QUEUE_PAGE_SIZE
+    assert second.count('name="letters"') == 3
+    assert drafts[0].registration_number in first
+    assert drafts[-1].registration_number in second
+    assert "page=2" in first
+
+
 def test_the_head_sets_a_certificate_passphrase(client, head, local_ca):
     client.force_login(head)
     url = reverse("documents:certificate")
