@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check \
 	--constraint requirements/constraints.txt --build-constraint requirements/build-constraints.txt
 
-.PHONY: help install run setup test lint check pytest bench messages lock clean
+.PHONY: help install node-tools run setup test lint check pytest e2e bench bench-load serve worker scheduler \
+	bsre-fake panduan-screenshots messages lock clean
 
 help:
 	@echo "make run    - install, migrate, load Batang and the letter catalogue, demo accounts, serve on http://127.0.0.1:8000"
@@ -24,6 +25,15 @@ $(STAMP): pyproject.toml requirements/constraints.txt requirements/build-constra
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Test-only browser tools (axe-core for the accessibility checks), from package-lock.json.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	command -v npm >/dev/null || { echo "npm is needed for the browser tests (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel error
+	touch $(NODE_STAMP)
+
+node-tools: $(NODE_STAMP)
 
 setup: install
 	$(MANAGE) migrate --noinput
@@ -41,14 +51,51 @@ check: install
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run --no-input
 
-pytest: install
+pytest: install node-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the browser journeys, accessibility and page-weight checks (also part of `make pytest`).
+e2e: install node-tools
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 test: lint check pytest
 
 # Benchmarks are measurements, not tests: figures against a baseline of the same run.
 bench: install
 	$(PY) bench/bench_letters.py $(BENCH_ARGS)
+
+# Not a test: PostgreSQL with generated data, gunicorn with 2 workers, wrk at 50 connections;
+# requests/s and latency per page against a bare Django view. BENCH_ARGS="--full" for
+# 200,000 residents and 1,000,000 requests.
+bench-load: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk || \
+		(apt-get update -qq && apt-get install -y -qq wrk)
+	$(PY) bench/bench_load.py $(BENCH_ARGS)
+
+# The production processes on this machine (README, "Deployment"): production settings,
+# HTTP on 127.0.0.1:8000 (no TLS here, so no redirect to https), the key kept in var/.
+PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} \
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0}
+
+serve: setup
+	$(PROD_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(PROD_ENV) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-2} \
+		$(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
+
+worker: setup
+	$(PROD_ENV) $(BIN)/celery -A config worker --loglevel INFO
+
+scheduler: setup
+	$(PROD_ENV) $(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# A fake BSrE signing service on http://127.0.0.1:8088 for demos (see README, "Issued letters").
+bsre-fake: install
+	$(PY) -m bsre_fake --port 8088 --config bsre_fake/users.example.toml --ca-out var/bsre-fake-ca.pem
+
+# The Panduan's screenshots, taken from a throwaway demo installation with Chromium.
+panduan-screenshots: install
+	$(MANAGE) panduan_screenshots
 
 # Regenerate the Indonesian message catalogues after changing user-facing strings,
 # then fill in the new msgstr entries and compile.

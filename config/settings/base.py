@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,15 +42,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Applications -------------------------------------------------------------------
 
+# The project's apps come first: their templates and Indonesian catalogues take precedence
+# over those of Django's contrib apps (e.g. our "Password", where Django says "Sandi").
 INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    "django.contrib.sessions",
-    "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
-    "django.contrib.humanize",
-    "django_htmx",
     "layanan.core",
     "layanan.regions",
     "layanan.accounts",
@@ -60,18 +55,35 @@ INSTALLED_APPS = [
     "layanan.backoffice",
     "layanan.documents",
     "layanan.verification",
+    "layanan.scale",
+    "layanan.backup",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "layanan.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +186,23 @@ STORAGES = {
         ),
     },
 }
+# LDM_STORAGE=s3 keeps the private files in an S3-compatible bucket (AWS S3, MinIO, Ceph...).
+# The bucket must not be public; the storage refuses to make URLs, exactly like the local one.
+# Credentials come from boto3's own sources (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ...).
+LDM_STORAGE = env.str("LDM_STORAGE", default="local")
+if LDM_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "layanan.core.storage_s3.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("LDM_S3_BUCKET"),
+            "endpoint_url": env.str("LDM_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("LDM_S3_REGION", default="") or None,
+            "location": env.str("LDM_S3_PREFIX", default=""),
+            "addressing_style": env.str("LDM_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+elif LDM_STORAGE != "local":
+    raise ImproperlyConfigured("LDM_STORAGE must be 'local' or 's3'.")
 # In development static files come straight from the apps and packages, no collectstatic.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -185,6 +214,17 @@ if DEBUG:
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://ldm"),
 }
+# Where sessions live: "db" (the default), "cache" or "cached_db" (with CACHE_URL on Redis,
+# so that any number of web servers share them), or a full Django session engine path.
+_SESSION_ENGINE = env.str("DJANGO_SESSION_ENGINE", default="db")
+SESSION_ENGINE = (
+    _SESSION_ENGINE
+    if "." in _SESSION_ENGINE
+    else f"django.contrib.sessions.backends.{_SESSION_ENGINE}"
+)
+# Public pages served from the cache to visitors without a session: URL name -> seconds
+# (layanan.core.middleware). Off here; production.py turns it on.
+LDM_PUBLIC_PAGE_CACHE: dict[str, int] = {}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
@@ -196,6 +236,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content Security Policy (django-csp): scripts, styles and fonts only from this site, never
+# inline; PDF previews may be framed by our own pages, and nothing frames ours.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-src": ["'self'"],
+    },
+}
 
 # --- Abuse limits ------------------------------------------------------------------------------
 
@@ -230,6 +286,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGIN_URL = "accounts:login"
+# Staff (operators, heads, the district admin) confirm their login with a TOTP code from an
+# authenticator app; they enrol on first login. Tests turn it off except where they test it.
+LDM_STAFF_2FA = env.bool("LDM_STAFF_2FA", default=True)
+OTP_TOTP_ISSUER = "Layanan Desa Mandiri"
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -237,6 +297,15 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# SMTP, with DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# A stuck mail server must not hold a worker (and the outbox row's lock) forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Layanan Desa Mandiri <no-reply@desa.localhost>"
 )
@@ -256,22 +325,74 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task still running when the broker connection drops is redelivered: stop it, not twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The queue of this installation; installations (or test runs) sharing a broker use their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("LDM_TASK_QUEUE", default="celery")
+# Redis gives a task back to the queue when it is not acknowledged within this many seconds
+# (its worker died). Longer than any task and than the longest retry delay (1 hour).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("LDM_BROKER_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+}
+# A failed task is retried after this many seconds, then twice as long each time (max 1 hour).
+LDM_TASK_RETRY_BACKOFF = env.int("LDM_TASK_RETRY_BACKOFF", default=30)
+# The workers log through LOGGING below (JSON, personal data masked), not Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# `celery -A config beat`: periodic work. The sweep sends emails the broker never delivered.
+CELERY_BEAT_SCHEDULE = {
+    "send-pending-emails": {
+        "task": "layanan.notifications.tasks.send_pending_emails",
+        "schedule": 5 * 60,
+    },
+}
+
+# --- News feed (Berita) ---
+# The kabupaten news portal's feed: an RSS or Atom address, a WordPress site or its
+# /wp-json/wp/v2/posts endpoint. Empty: no news is fetched and the Berita page says so.
+LDM_NEWS_FEED_URL = env.str("LDM_NEWS_FEED_URL", default="")
+# auto (recognised from the answer) | rss | atom | wordpress
+LDM_NEWS_FEED_KIND = env.str("LDM_NEWS_FEED_KIND", default="auto")
+LDM_NEWS_FETCH_MINUTES = env.int("LDM_NEWS_FETCH_MINUTES", default=30)
+# A slow or huge answer is abandoned; the last good items stay on the pages.
+LDM_NEWS_TIMEOUT_SECONDS = env.float("LDM_NEWS_TIMEOUT_SECONDS", default=10.0)
+LDM_NEWS_MAX_BYTES = env.int("LDM_NEWS_MAX_BYTES", default=2 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["fetch-news"] = {
+    "task": "layanan.content.tasks.fetch_news",
+    "schedule": LDM_NEWS_FETCH_MINUTES * 60,
+}
 
 # --- Logging: structured lines, no personal data (see layanan.core.logging) -------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # The safety net: NIKs and email addresses are masked in every record of every handler.
+        "personal_data": {"()": "layanan.core.logging.PersonalDataFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "layanan.core.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            # "plain" for people, "json" (the production default) for a log collector.
+            "formatter": env.str("LDM_LOG_FORMAT", default="plain"),
+            "filters": ["personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LDM_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers are replaced by the one above (with its filter).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # httpx logs every request URL at INFO; BSrE's status URL carries the head's NIK.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
@@ -285,6 +406,31 @@ LDM_LOCAL_CA_DIR = Path(env.str("LDM_LOCAL_CA_DIR", default=str(VAR_DIR / "ca"))
 LDM_TRUST_ROOTS = env.list("LDM_TRUST_ROOTS", default=[])
 # The verification page offers the original PDF, as the guide shows; a kabupaten may turn it off.
 LDM_VERIFICATION_PDF_DOWNLOAD = env.bool("LDM_VERIFICATION_PDF_DOWNLOAD", default=True)
+
+# --- BSrE (LDM_SIGNER=bsre) ---
+# BSrE's Esign Client Service (shared/docs/BSRE.md), e.g. "https://esign.batangkab.go.id".
+LDM_BSRE_URL = env.str("LDM_BSRE_URL", default="").rstrip("/")
+# 1: multipart, one letter a call; 2: JSON, a whole batch of letters in one call.
+LDM_BSRE_API_VERSION = env.int("LDM_BSRE_API_VERSION", default=2)
+# The service's application credentials (HTTP Basic). Secrets: no defaults.
+LDM_BSRE_USERNAME = env.str("LDM_BSRE_USERNAME", default="")
+LDM_BSRE_PASSWORD = env.str("LDM_BSRE_PASSWORD", default="")
+# Seconds to wait for an answer (signing takes a while) and for a connection.
+LDM_BSRE_TIMEOUT = env.float("LDM_BSRE_TIMEOUT", default=30.0)
+LDM_BSRE_CONNECT_TIMEOUT = env.float("LDM_BSRE_CONNECT_TIMEOUT", default=5.0)
+# "invisible", or BSrE's QR code of the verification URL: at the coordinates below
+# ("qr_coordinates") or where the letter prints LDM_BSRE_MARKER, tiny and white ("qr_marker").
+LDM_BSRE_APPEARANCE = env.str("LDM_BSRE_APPEARANCE", default="invisible")
+LDM_BSRE_MARKER = env.str("LDM_BSRE_MARKER", default="#")
+# A visible signature's page ("last", "first" or a number) and box in points from the page's
+# lower-left corner (width and height also size the box placed at the marker).
+LDM_BSRE_VISIBLE_PAGE = env.str("LDM_BSRE_VISIBLE_PAGE", default="last")
+LDM_BSRE_VISIBLE_X = env.int("LDM_BSRE_VISIBLE_X", default=400)
+LDM_BSRE_VISIBLE_Y = env.int("LDM_BSRE_VISIBLE_Y", default=90)
+LDM_BSRE_VISIBLE_WIDTH = env.int("LDM_BSRE_VISIBLE_WIDTH", default=130)
+LDM_BSRE_VISIBLE_HEIGHT = env.int("LDM_BSRE_VISIBLE_HEIGHT", default=70)
+# CA certificates (PEM file) to check the service's TLS certificate; empty: the system's.
+LDM_BSRE_CA_BUNDLE = env.str("LDM_BSRE_CA_BUNDLE", default="")
 
 # --- The deployment: which kabupaten this installation serves ---------------------------------
 

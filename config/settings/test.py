@@ -27,3 +27,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The Kode Keamanan is still required and checked, with a code the tests know.
 LDM_CAPTCHA_FIXED_CODE = "4531"
 CELERY_TASK_ALWAYS_EAGER = True
+# Staff pages are tested without the second factor, except by the tests of the second factor.
+LDM_STAFF_2FA = False

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from layanan.accounts.models import Role, User
 from layanan.accounts.services import demo_accounts_create
+from layanan.accounts.two_factor import two_factor_enrol_demo
 from layanan.documents.services import active_credential_of, signing_credential_issue
 
 
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         call_command("local_ca_init", stdout=self.stdout)
         created = demo_accounts_create()
         passphrases = self._demo_passphrases()
+        call_command("load_demo_content", stdout=self.stdout)
         if not created and not passphrases:
             self.stdout.write(
                 f"Demo accounts exist already; their logins were printed on the first run "
@@ -35,6 +37,14 @@ class Command(BaseCommand):
             )
         for username, passphrase in passphrases:
             lines.append(f"  Signing passphrase of {username}: {passphrase}")
+        for account, _password in created:
+            if account.role == Role.RESIDENT:
+                continue
+            secret, codes = two_factor_enrol_demo(User.objects.get(username=account.username))
+            lines.append(
+                f"  Login code of {account.username}: TOTP key {secret} "
+                f"(add it to an authenticator app) or a backup code: {' '.join(codes[:5])}"
+            )
         text = "\n".join(lines)
         logins = settings.VAR_DIR / "demo-logins.txt"
         logins.parent.mkdir(parents=True, exist_ok=True)
