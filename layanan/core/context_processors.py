@@ -1,5 +1,7 @@
 """Values every page needs: the name of the service and of the kabupaten it serves."""
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -7,9 +9,21 @@ from django.utils.translation import gettext as _
 
 from layanan.regions.selectors import regency_of_deployment
 
+# The names hardly ever change: each process keeps them a minute before asking the cache.
+_LOCAL_SECONDS = 60
+_local: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+def regency_names_forget() -> None:
+    """Drop this process's copy (tests, after loading other regions)."""
+    _local.clear()
+
 
 def _regency_names() -> dict[str, str]:
     key = f"ldm:regency-names:{settings.LDM_REGENCY_CODE}"
+    kept = _local.get(key)
+    if kept and kept[0] > time.monotonic():
+        return kept[1]
     names = cache.get(key)
     if names is None:
         regency = regency_of_deployment()
@@ -19,6 +33,8 @@ def _regency_names() -> dict[str, str]:
         }
         if regency:
             cache.set(key, names, 60 * 60)
+    if names["regency_name"]:
+        _local[key] = (time.monotonic() + _LOCAL_SECONDS, names)
     return names
 
 

@@ -1,9 +1,10 @@
-"""The operator's badge of new requests, computed only on pages that show it."""
+"""The back-office menu's badges (new requests, drafts to sign), computed only on pages that
+show them, from one count per status that the inbox reuses."""
 
 from django.utils.functional import SimpleLazyObject
 
 from layanan.letters.models import RequestStatus
-from layanan.letters.selectors import requests_for_staff
+from layanan.letters.selectors import village_status_counts
 
 
 def staff_badges(request) -> dict:
@@ -11,14 +12,8 @@ def staff_badges(request) -> dict:
     if user is None or not user.is_authenticated or not user.is_village_staff:
         return {}
     return {
-        "inbox_new": SimpleLazyObject(
-            lambda: requests_for_staff(user).filter(status=RequestStatus.PROSES).count()
-        ),
+        "inbox_new": SimpleLazyObject(lambda: village_status_counts(request)[RequestStatus.PROSES]),
         "drafts_waiting": SimpleLazyObject(
-            lambda: (
-                requests_for_staff(user).filter(status=RequestStatus.KONSEP).count()
-                if user.is_head
-                else 0
-            )
+            lambda: village_status_counts(request)[RequestStatus.KONSEP] if user.is_head else 0
         ),
     }

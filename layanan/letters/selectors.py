@@ -1,6 +1,7 @@
 """Reads of the letter catalogue."""
 
 from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 
 from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.models import User
@@ -30,6 +31,25 @@ def letter_type_public(code: str) -> QuerySet[LetterType]:
 # --- Requests ----------------------------------------------------------------------------
 
 _LIST_RELATED = ("letter_type", "village__district")
+
+
+# What the lists show of a request (Riwayat, the inbox, the head's queue). Rows leave out the
+# answers, the copy of the form and the letter type's texts: large, and unused there.
+_LIST_FIELDS = (
+    "registration_number",
+    "status",
+    "channel",
+    "submitted_at",
+    "applicant_name",
+    "letter_type__name",
+    "village__name",
+    "village__district__name",
+)
+
+
+def requests_listed(queryset: QuerySet[LetterRequest]) -> QuerySet[LetterRequest]:
+    """The rows of a list page: only the columns the lists show."""
+    return queryset.select_related(*_LIST_RELATED).only(*_LIST_FIELDS)
 
 
 def requests_of_resident(user: User) -> QuerySet[LetterRequest]:
@@ -68,6 +88,16 @@ def status_counts(queryset: QuerySet[LetterRequest]) -> dict[str, int]:
     counts = dict.fromkeys(RequestStatus.values, 0)
     for row in queryset.order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
+    return counts
+
+
+def village_status_counts(request: HttpRequest) -> dict[str, int]:
+    """The staff member's village's requests per status, counted once per HTTP request (the
+    menu's badges and the inbox's tabs both show them)."""
+    counts = getattr(request, "_ldm_village_status_counts", None)
+    if counts is None:
+        counts = status_counts(requests_for_staff(request.user))
+        request._ldm_village_status_counts = counts
     return counts
 
 

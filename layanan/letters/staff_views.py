@@ -20,7 +20,8 @@ from layanan.letters.selectors import (
     request_search,
     request_timeline,
     requests_for_staff,
-    status_counts,
+    requests_listed,
+    village_status_counts,
 )
 from layanan.letters.services import (
     ApplicantData,
@@ -52,7 +53,11 @@ def inbox(request):
         requests = requests.filter(status=status)
     if status == RequestStatus.PROSES:
         requests = requests.order_by("submitted_at", "id")  # oldest waiting first
-    page = Paginator(requests, 20).get_page(request.GET.get("page"))
+    counts = village_status_counts(request)
+    paginator = Paginator(requests_listed(requests), 20)
+    if not query and not type_code:  # the tabs' counts already say how many: no COUNT query
+        paginator.count = sum(counts.values()) if status == "semua" else counts[status]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "letters/staff/inbox.html",
@@ -61,9 +66,9 @@ def inbox(request):
             "status": status,
             "query": query,
             "type_code": type_code,
-            "counts": status_counts(base),
+            "counts": counts,
             "statuses": RequestStatus.choices,
-            "letter_types": LetterType.objects.active(),
+            "letter_types": LetterType.objects.active().only("code", "name"),
         },
     )
 

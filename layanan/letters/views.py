@@ -20,6 +20,7 @@ from layanan.letters.selectors import (
     letter_types_by_category,
     request_search,
     request_timeline,
+    requests_listed,
     requests_of_resident,
 )
 from layanan.letters.services import letter_request_cancel, letter_request_submit
@@ -97,7 +98,7 @@ def request_create(request, code: str):
 def history(request):
     """Riwayat Permohonan Layanan: search and pages of 10 (guide section 8)."""
     query = request.GET.get("q", "")
-    requests = request_search(requests_of_resident(request.user), query)
+    requests = requests_listed(request_search(requests_of_resident(request.user), query))
     page = Paginator(requests, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     submitted = None
     number = request.session.pop("ldm_submitted", None)

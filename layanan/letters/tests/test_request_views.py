@@ -242,13 +242,20 @@ def test_the_inbox_counts_filters_and_badge(client, operator, resident, catalogu
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_request_pages_make_a_bounded_number_of_queries(
-    client, resident, operator, catalogue, django_assert_max_num_queries, rows
+    client, resident, operator, head, catalogue, django_assert_max_num_queries, rows
 ):
+    """Session, user (with village and profile), counts, rows: never one query per row."""
     for _ in range(rows):
         LetterRequestFactory(applicant=resident)
+        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
     client.force_login(resident)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(5):
         client.get(reverse("letters:history"))
     client.force_login(operator)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(5):  # + the letter types of the filter
         client.get(reverse("letters:inbox"))
+    with django_assert_max_num_queries(6):  # + the count of the search's results
+        client.get(reverse("letters:inbox"), {"status": "semua", "q": resident.full_name[:4]})
+    client.force_login(head)
+    with django_assert_max_num_queries(6):  # + the certificate
+        client.get(reverse("documents:signing-queue"))
