@@ -57,6 +57,7 @@ def _configure(args, database: str, var_dir: Path) -> dict:
         "LDM_LOG_LEVEL": "WARNING",
         "LDM_ACCESS_LOG": "",
         "WEB_CONCURRENCY": str(args.workers),
+        "LDM_WEB_THREADS": str(args.threads),
         "CELERY_BROKER_URL": "memory://",
     }
     os.environ.update(environ)
@@ -299,11 +300,14 @@ def _wrk(port: int, path: str, *, seconds: int, connections: int, cookie: str | 
 
 
 def _print_table(results, baseline_rps, counts_small, counts_large, sizes):
+    threads = sizes["threads"]
+    threading = f"gthread, {threads} threads each" if threads > 1 else "sync"
     print()
     print(
         f"Data: {sizes['residents']:,} residents, {sizes['requests']:,} requests, "
         f"{sizes['villages']} villages; PostgreSQL, Redis cache and sessions; "
-        f"gunicorn {sizes['workers']} sync workers; wrk {sizes['connections']} connections, "
+        f"gunicorn {sizes['workers']} workers ({threading}); "
+        f"wrk {sizes['connections']} connections, "
         f"{sizes['seconds']} s per page"
     )
     header = (
@@ -345,6 +349,7 @@ def _arguments():
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -390,6 +395,7 @@ def _prepare(args, var_dir: Path) -> dict:
             "small_requests": small[1],
             "villages": villages,
             "workers": args.workers,
+            "threads": args.threads,
             "connections": args.connections,
             "seconds": args.seconds,
         },

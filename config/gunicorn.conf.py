@@ -3,9 +3,10 @@
 
     gunicorn --config config/gunicorn.conf.py config.wsgi
 
-Workers are processes with one request at a time each ("sync"): the work of a page is
-Python (templates, ORM), which threads would not run in parallel. Size them to the machine
-with WEB_CONCURRENCY (gunicorn's own variable; default: 2 per core + 1).
+Workers are processes (WEB_CONCURRENCY, gunicorn's own variable; default 2 per core + 1).
+Each serves one request at a time ("sync"), or LDM_WEB_THREADS at once ("gthread"): the work
+of a page is mostly Python (templates, ORM), which threads do not run in parallel, but a
+thread waiting for PostgreSQL or Redis lets another one render.
 """
 
 import multiprocessing
@@ -13,7 +14,8 @@ import os
 
 bind = os.environ.get("LDM_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = "sync"
+threads = int(os.environ.get("LDM_WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 # Long enough for a head's batch signing (about 3 s for 100 letters) and a slow mail-merge,
 # short enough that a stuck worker is replaced.
 timeout = 60

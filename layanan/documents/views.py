@@ -29,13 +29,14 @@ from layanan.documents.services import (
 from layanan.letters import rules
 from layanan.letters.forms import ReasonForm
 from layanan.letters.models import LetterRequest
-from layanan.letters.selectors import requests_for_staff, requests_of_resident
+from layanan.letters.selectors import requests_for_staff, requests_listed, requests_of_resident
 
 head_required = staff_required(allowed=lambda user: user.is_head)
 village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
 
-# Drafts per page of the head's queue: a batch is chosen from one page (signed in one request).
-SIGNING_QUEUE_PAGE_SIZE = 50
+# Drafts per page of the head's queue, as in the inbox: a batch is chosen from one page and
+# signed in one request. Each row costs about 0.4 ms of template rendering (make bench-load).
+SIGNING_QUEUE_PAGE_SIZE = 20
 
 
 def pdf_response(content, *, filename: str, inline: bool = True) -> HttpResponse:
@@ -130,7 +131,9 @@ def signing_queue(request):
                     % {"number": failed.registration_number, "reason": reason},
                 )
             return redirect("documents:signing-queue")
-    page = Paginator(queue, SIGNING_QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(requests_listed(queue), SIGNING_QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "documents/signing_queue.html",
