@@ -368,26 +368,14 @@ def profile_verify(*, profile: ResidentProfile, actor: User) -> ResidentProfile:
             % {"missing": ", ".join(profile.missing_fields())},
             code="incomplete",
         )
-    profile.status = ProfileStatus.VERIFIED
-    profile.rejection_reason = ""
-    profile.status_changed_at = timezone.now()
-    profile.status_changed_by = actor
-    profile.save(
-        update_fields=["status", "rejection_reason", "status_changed_at", "status_changed_by"]
-    )
-    audit_record(
+    return _decision_record(
+        profile=profile,
         actor=actor,
+        status=ProfileStatus.VERIFIED,
         action=AuditAction.PROFILE_VERIFIED,
-        village=profile.village,
-        subject=profile.user,
-        target=profile,
+        email_template="profile_verified",
+        email_context={"path": reverse("accounts:profile")},
     )
-    email_queue(
-        to=profile.user.email,
-        template="profile_verified",
-        context={"name": profile.user.full_name, "path": reverse("accounts:profile")},
-    )
-    return profile
 
 
 @transaction.atomic
@@ -401,7 +389,29 @@ def profile_reject(*, profile: ResidentProfile, actor: User, reason: str) -> Res
         actor=actor,
         allowed_from={ProfileStatus.UNVERIFIED, ProfileStatus.VERIFIED},
     )
-    profile.status = ProfileStatus.REJECTED
+    return _decision_record(
+        profile=profile,
+        actor=actor,
+        status=ProfileStatus.REJECTED,
+        reason=reason,
+        action=AuditAction.PROFILE_REJECTED,
+        email_template="profile_rejected",
+        email_context={"reason": reason, "path": reverse("accounts:profile-edit")},
+    )
+
+
+def _decision_record(
+    *,
+    profile: ResidentProfile,
+    actor: User,
+    status: str,
+    action: str,
+    email_template: str,
+    email_context: dict,
+    reason: str = "",
+) -> ResidentProfile:
+    """Store the operator's decision on a locked profile, audit it and tell the resident."""
+    profile.status = status
     profile.rejection_reason = reason
     profile.status_changed_at = timezone.now()
     profile.status_changed_by = actor
@@ -409,20 +419,12 @@ def profile_reject(*, profile: ResidentProfile, actor: User, reason: str) -> Res
         update_fields=["status", "rejection_reason", "status_changed_at", "status_changed_by"]
     )
     audit_record(
-        actor=actor,
-        action=AuditAction.PROFILE_REJECTED,
-        village=profile.village,
-        subject=profile.user,
-        target=profile,
+        actor=actor, action=action, village=profile.village, subject=profile.user, target=profile
     )
     email_queue(
         to=profile.user.email,
-        template="profile_rejected",
-        context={
-            "name": profile.user.full_name,
-            "reason": reason,
-            "path": reverse("accounts:profile-edit"),
-        },
+        template=email_template,
+        context={"name": profile.user.full_name, **email_context},
     )
     return profile
 
