@@ -1,45 +1,98 @@
 """Kode Keamanan: an image of digits the person types back (guide section 5).
 
-The code lives in the server-side session, is valid for one answer only and for ten
-minutes, and is drawn with noise so that a plain OCR pass fails more often than a person.
+A challenge is a random nonce in a signed, HttpOnly cookie; its code is derived from the
+nonce with a keyed hash, so the browser holds no code and the server stores nothing until an
+answer arrives. Opening a login page therefore writes no session: a crowd or a bot at the
+login form costs no database rows. A challenge is valid for ten minutes and for one answer
+only: checking an answer, right or wrong, burns its nonce in the cache (shared by all
+processes when the cache is Redis). The image is drawn with noise so that a plain OCR pass
+fails more often than a person.
+
 Automated tests set LDM_CAPTCHA_FIXED_CODE: the field is still required and checked.
 """
 
+import functools
 import hmac
 import io
 import secrets
-import time
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-SESSION_KEY = "ldm_captcha"
+COOKIE_NAME = "ldm_kode"
 LENGTH = 4
 MAX_AGE = 10 * 60
+_SALT = "layanan.accounts.captcha"
+
+
+def _code_of(nonce: str) -> str:
+    if settings.LDM_CAPTCHA_FIXED_CODE:
+        return settings.LDM_CAPTCHA_FIXED_CODE
+    digest = salted_hmac(_SALT, nonce, algorithm="sha256").digest()
+    return str(int.from_bytes(digest[:8], "big") % 10**LENGTH).zfill(LENGTH)
+
+
+def _nonce_of(request: HttpRequest) -> str | None:
+    """The nonce of the challenge issued to this browser, if it is genuine and fresh."""
+    issued = getattr(request, "_captcha_issued", None)
+    if issued:
+        return issued
+    value = request.COOKIES.get(COOKIE_NAME)
+    if not value:
+        return None
+    try:
+        return signing.loads(value, salt=_SALT, max_age=MAX_AGE)["n"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
 
 
 def captcha_issue(request: HttpRequest) -> str:
-    """Put a new code in the session and return it."""
-    code = settings.LDM_CAPTCHA_FIXED_CODE or "".join(
-        secrets.choice("0123456789") for _ in range(LENGTH)
-    )
-    request.session[SESSION_KEY] = {"code": code, "issued": int(time.time())}
-    return code
+    """Start a new challenge (sent as a cookie by `captcha_cookie`) and return its code."""
+    nonce = secrets.token_urlsafe(18)
+    request._captcha_issued = nonce
+    return _code_of(nonce)
 
 
 def captcha_check(request: HttpRequest, answer: str) -> bool:
-    """True if the answer is the current code. Any answer uses the code up."""
-    stored = request.session.pop(SESSION_KEY, None)
-    if not stored or time.time() - stored["issued"] > MAX_AGE:
+    """True if the answer is the code of the current challenge. Any answer uses it up."""
+    nonce = _nonce_of(request)
+    if nonce is None or not cache.add(f"captcha-used:{nonce}", 1, MAX_AGE):
         return False
-    return hmac.compare_digest(stored["code"], (answer or "").strip())
+    request._captcha_used = True
+    return hmac.compare_digest(_code_of(nonce), (answer or "").strip())
+
+
+def captcha_cookie(view):
+    """Send the challenge a view issued as a cookie; drop a used one that was not replaced."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        nonce = getattr(request, "_captcha_issued", None)
+        if nonce:
+            response.set_cookie(
+                COOKIE_NAME,
+                signing.dumps({"n": nonce}, salt=_SALT),
+                max_age=MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif getattr(request, "_captcha_used", False):
+            response.delete_cookie(COOKIE_NAME, samesite="Lax")
+        return response
+
+    return wrapper
 
 
 def captcha_png(request: HttpRequest) -> bytes:
-    """The current code drawn as a PNG (a new code if there is none)."""
-    stored = request.session.get(SESSION_KEY)
-    code = stored["code"] if stored else captcha_issue(request)
+    """The current challenge's code drawn as a PNG (a new challenge if there is none)."""
+    nonce = _nonce_of(request)
+    code = _code_of(nonce) if nonce else captcha_issue(request)
     rng = secrets.SystemRandom()
     width, height = 180, 60
     image = Image.new("RGB", (width, height), (245, 247, 246))

@@ -21,7 +21,7 @@ NIK_WIDGET = forms.TextInput(
 
 
 class CaptchaFormMixin(forms.Form):
-    """Adds the Kode Keamanan; the view passes the request that holds the code."""
+    """Adds the Kode Keamanan; the view passes the request that carries the challenge."""
 
     captcha = forms.CharField(
         label=_("Security code"),

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -21,7 +22,7 @@ from layanan.accounts.authentication import (
     login_check_not_locked,
     login_failure_count,
 )
-from layanan.accounts.captcha import captcha_issue, captcha_png
+from layanan.accounts.captcha import captcha_cookie, captcha_issue, captcha_png
 from layanan.accounts.choices import DocumentKind
 from layanan.accounts.decorators import resident_required
 from layanan.accounts.forms import (
@@ -64,6 +65,7 @@ def safe_next(request, fallback: str) -> str:
 
 @require_GET
 @never_cache
+@captcha_cookie
 def captcha_image(request):
     return HttpResponse(captcha_png(request), content_type="image/png")
 
@@ -73,6 +75,7 @@ def captcha_image(request):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@captcha_cookie
 def register(request):
     if request.user.is_authenticated:
         return redirect(_home_for(request.user))
@@ -123,6 +126,7 @@ def confirm_email(request, token: str):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@captcha_cookie
 def confirm_resend(request):
     form = EmailForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
@@ -180,12 +184,14 @@ def _login_page(request, *, staff: bool):
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@captcha_cookie
 def login_resident(request):
     return _login_page(request, staff=False)
 
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@captcha_cookie
 def login_staff(request):
     return _login_page(request, staff=True)
 
@@ -200,6 +206,7 @@ def logout_view(request):
 # --- Forgotten password ------------------------------------------------------------------
 
 
+@method_decorator(captcha_cookie, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"

@@ -1,50 +1,134 @@
 import time
 
 import pytest
-from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core import signing
+from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 
-from layanan.accounts.captcha import SESSION_KEY, captcha_check, captcha_issue, captcha_png
+from layanan.accounts.captcha import (
+    _SALT,
+    COOKIE_NAME,
+    captcha_check,
+    captcha_cookie,
+    captcha_issue,
+    captcha_png,
+)
 
 
 @pytest.fixture
-def request_with_session(settings):
+def random_codes(settings):
     settings.LDM_CAPTCHA_FIXED_CODE = ""
-    request = RequestFactory().get("/")
-    request.session = SessionStore()
+
+
+def _issued_cookie(code_holder: list):
+    """The cookie a page sends with a new challenge, and the challenge's code."""
+
+    @captcha_cookie
+    def page(request):
+        code_holder.append(captcha_issue(request))
+        return HttpResponse()
+
+    return page(RequestFactory().get("/")).cookies[COOKIE_NAME].value
+
+
+def _answering(cookie: str | None):
+    request = RequestFactory().post("/")
+    if cookie is not None:
+        request.COOKIES[COOKIE_NAME] = cookie
     return request
 
 
-def test_codes_are_four_random_digits(request_with_session):
-    codes = {captcha_issue(request_with_session) for _ in range(20)}
+def test_codes_are_four_random_digits(random_codes):
+    codes = []
+    for _ in range(20):
+        _issued_cookie(codes)
 
     assert all(len(code) == 4 and code.isdigit() for code in codes)
-    assert len(codes) > 1
+    assert len(set(codes)) > 1
 
 
-def test_a_code_answers_once(request_with_session):
-    code = captcha_issue(request_with_session)
+def test_the_cookie_holds_a_nonce_not_the_code(random_codes):
+    codes = []
+    cookie = _issued_cookie(codes)
 
-    assert captcha_check(request_with_session, code)
-    assert not captcha_check(request_with_session, code)
-
-
-def test_a_wrong_answer_uses_the_code_up(request_with_session):
-    code = captcha_issue(request_with_session)
-
-    assert not captcha_check(request_with_session, "x")
-    assert not captcha_check(request_with_session, code)
+    assert set(signing.loads(cookie, salt=_SALT)) == {"n"}
 
 
-def test_an_old_code_has_expired(request_with_session):
-    code = captcha_issue(request_with_session)
-    request_with_session.session[SESSION_KEY]["issued"] = int(time.time()) - 3600
+def test_a_code_answers_once(random_codes):
+    codes = []
+    cookie = _issued_cookie(codes)
 
-    assert not captcha_check(request_with_session, code)
+    assert captcha_check(_answering(cookie), codes[0])
+    assert not captcha_check(_answering(cookie), codes[0])
 
 
-def test_the_image_draws_the_current_code(request_with_session):
-    png = captcha_png(request_with_session)
+def test_a_wrong_answer_uses_the_code_up(random_codes):
+    codes = []
+    cookie = _issued_cookie(codes)
 
-    assert png.startswith(b"\x89PNG")
-    assert SESSION_KEY in request_with_session.session
+    assert not captcha_check(_answering(cookie), "x")
+    assert not captcha_check(_answering(cookie), codes[0])
+
+
+def test_no_cookie_or_a_forged_one_answers_nothing(random_codes):
+    codes = []
+    cookie = _issued_cookie(codes)
+    forged = signing.dumps({"n": "chosen-by-the-attacker"}, salt="another salt")
+
+    assert not captcha_check(_answering(None), codes[0])
+    assert not captcha_check(_answering(forged), codes[0])
+    assert not captcha_check(_answering(cookie[:-2] + "xx"), codes[0])
+
+
+def test_an_old_challenge_has_expired(random_codes, monkeypatch):
+    codes = []
+    cookie = _issued_cookie(codes)
+    later = time.time() + 11 * 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+
+    assert not captcha_check(_answering(cookie), codes[0])
+
+
+def test_a_used_challenge_drops_its_cookie():
+    @captcha_cookie
+    def answered(request):
+        captcha_check(request, "1234")
+        return HttpResponse()
+
+    response = answered(_answering(_issued_cookie([])))
+
+    assert response.cookies[COOKIE_NAME].value == ""
+
+
+def test_the_image_draws_the_current_code_and_starts_one_if_needed(client):
+    response = client.get(reverse("accounts:captcha"))
+
+    assert response.content.startswith(b"\x89PNG")
+    assert response.cookies[COOKIE_NAME]["httponly"]
+    assert response.cookies[COOKIE_NAME]["samesite"] == "Lax"
+    again = client.get(reverse("accounts:captcha"))
+    assert COOKIE_NAME not in again.cookies  # the same challenge, drawn anew
+
+
+def test_the_png_of_a_request_without_challenge_issues_one(random_codes):
+    request = RequestFactory().get("/")
+
+    assert captcha_png(request).startswith(b"\x89PNG")
+    assert request._captcha_issued
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    ["accounts:login", "accounts:staff-login", "accounts:register", "accounts:password-reset"],
+)
+def test_opening_a_form_with_a_code_writes_no_session(client, name):
+    from django.contrib.sessions.models import Session
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert COOKIE_NAME in response.cookies
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
