@@ -205,7 +205,7 @@ def counts_by_type(requests: QuerySet[LetterRequest]) -> list[Tally]:
     """The letter types that were requested, most requested first."""
     rows = (
         requests.values("letter_type__code", "letter_type__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("-n", "letter_type__name")
     )
     return [Tally(row["letter_type__code"], row["letter_type__name"], row["n"]) for row in rows]
@@ -219,7 +219,7 @@ def counts_by_month(requests: QuerySet[LetterRequest]) -> list[MonthCount]:
             month=TruncMonth("submitted_at", tzinfo=_local_zone(), output_field=DateField())
         )
         .values("month")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by("month")
     )
     found = {row["month"]: row["n"] for row in rows}
@@ -241,11 +241,13 @@ def counts_by_area(scope: Scope, requests: QuerySet[LetterRequest]) -> list[Area
         group, areas = "village_id", _villages(scope)
     else:
         return []
+    # COUNT(*) and counts of the (never empty) status, not of the id: the indexes that
+    # include the status then answer without reading the table (PostgreSQL, index-only).
     rows = requests.values(group).annotate(
-        total=Count("id"),
-        proses=Count("id", filter=Q(status=RequestStatus.PROSES)),
-        konsep=Count("id", filter=Q(status=RequestStatus.KONSEP)),
-        terbit=Count("id", filter=Q(status=RequestStatus.TERBIT)),
+        total=Count("*"),
+        proses=Count("status", filter=Q(status=RequestStatus.PROSES)),
+        konsep=Count("status", filter=Q(status=RequestStatus.KONSEP)),
+        terbit=Count("status", filter=Q(status=RequestStatus.TERBIT)),
     )
     found = {row[group]: row for row in rows}
     empty = {"total": 0, "proses": 0, "konsep": 0, "terbit": 0}

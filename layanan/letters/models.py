@@ -238,16 +238,17 @@ class LetterRequest(models.Model):
             models.Index(fields=["applicant", "-submitted_at"], name="request_history"),
             models.Index(fields=["village", "status", "-submitted_at"], name="request_inbox"),
             # Measured at 1,000,000 requests (README "Deployment", scaling notes): the inbox
-            # over all statuses and a village's statistics (index-only on PostgreSQL) ...
+            # over all statuses and the statistics of a village or of the kabupaten, counts
+            # and times to issue (index-only on PostgreSQL: a request's row is large) ...
             models.Index(
                 fields=["village", "submitted_at"],
-                include=["status", "letter_type"],
+                include=["status", "letter_type", "issued_at"],
                 name="request_village_time",
             ),
             # ... the kabupaten's statistics of a period, and the upload check by digest.
             models.Index(
                 fields=["submitted_at"],
-                include=["village", "status", "letter_type"],
+                include=["village", "status", "letter_type", "issued_at"],
                 name="request_period_stats",
             ),
             models.Index(

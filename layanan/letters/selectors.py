@@ -86,7 +86,7 @@ def request_search(queryset: QuerySet[LetterRequest], query: str) -> QuerySet[Le
 def status_counts(queryset: QuerySet[LetterRequest]) -> dict[str, int]:
     """How many requests per status, in one query."""
     counts = dict.fromkeys(RequestStatus.values, 0)
-    for row in queryset.order_by().values("status").annotate(n=Count("id")):
+    for row in queryset.order_by().values("status").annotate(n=Count("*")):
         counts[row["status"]] = row["n"]
     return counts
 
