@@ -28,8 +28,13 @@ from layanan.documents.services import (
 )
 from layanan.letters import rules
 from layanan.letters.forms import ReasonForm
-from layanan.letters.models import LetterRequest
-from layanan.letters.selectors import requests_for_staff, requests_listed, requests_of_resident
+from layanan.letters.models import LetterRequest, RequestStatus
+from layanan.letters.selectors import (
+    requests_for_staff,
+    requests_listed,
+    requests_of_resident,
+    village_status_counts,
+)
 
 head_required = staff_required(allowed=lambda user: user.is_head)
 village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
@@ -131,9 +136,10 @@ def signing_queue(request):
                     % {"number": failed.registration_number, "reason": reason},
                 )
             return redirect("documents:signing-queue")
-    page = Paginator(requests_listed(queue), SIGNING_QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(requests_listed(queue), SIGNING_QUEUE_PAGE_SIZE)
+    # The queue is the village's drafts, which the menu's badge counts already: no COUNT query.
+    paginator.count = village_status_counts(request)[RequestStatus.KONSEP]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "documents/signing_queue.html",
