@@ -383,6 +383,10 @@ def _prepare(args, var_dir: Path) -> dict:
         "\n".join(f"/v/{t}/" for t in issued.values_list("verification_token", flat=True)[:2000])
     )
     villages = Village.objects.count()
+    # Write the generated gigabytes out now, so that the checkpoint does not land in the
+    # middle of a measurement (it did: p95 of cached pages went from 40 ms to 500 ms).
+    with connections["default"].cursor() as cursor:
+        cursor.execute("CHECKPOINT")
     connections.close_all()
     return {
         "users": users,
