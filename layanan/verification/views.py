@@ -20,7 +20,7 @@ from layanan.verification.services import (
 @require_GET
 @never_cache
 def letter(request, token: str):
-    found = letter_by_token(token)
+    found = letter_by_token(token, for_page=True)
     if found is None:
         raise Http404
     return render(

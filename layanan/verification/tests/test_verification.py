@@ -42,6 +42,17 @@ def test_the_qr_page_shows_the_letter_with_a_masked_nik(client, issued):
     )
 
 
+def test_the_qr_page_takes_one_query_for_a_revoked_letter_too(
+    client, issued, operator, django_assert_num_queries
+):
+    _page(client, issued)  # the first request of a process loads the regency's name
+    with django_assert_num_queries(1):  # the letter, with nothing left to load later
+        _page(client, issued)
+    letter_revoke(request=issued, actor=operator, reason="Diterbitkan untuk orang yang salah")
+    with django_assert_num_queries(1):
+        assert "orang yang salah" in _page(client, issued).content.decode()
+
+
 def test_the_nik_mask():
     assert mask_nik("3325110101000000") == "3325**********00"
 
