@@ -226,6 +226,10 @@ SESSION_ENGINE = (
 # Public pages served from the cache to visitors without a session: URL name -> seconds
 # (layanan.core.middleware). Off here; production.py turns it on.
 LDM_PUBLIC_PAGE_CACHE: dict[str, int] = {}
+# Statistics of a kecamatan or the kabupaten aggregate up to a million requests (about 1.6 s
+# at Batang's size): they are kept this many seconds (0: always computed). The page says
+# "as of" when; a village's statistics are always computed afresh.
+LDM_STATISTICS_CACHE_SECONDS = env.int("LDM_STATISTICS_CACHE_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day

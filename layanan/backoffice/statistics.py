@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import (
@@ -33,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from layanan.accounts.choices import ProfileStatus
@@ -394,6 +396,24 @@ def profiles_waiting_in_scope(scope: Scope) -> tuple[int, dt.datetime | None]:
 
 
 # --- Everything for a page or an export -----------------------------------------------------
+
+
+def request_statistics_kept(
+    *, scope: Scope, start: dt.date | None = None, end: dt.date | None = None
+) -> RequestStatistics:
+    """`request_statistics`, kept in the cache for a while for a kecamatan or the kabupaten
+    (settings.LDM_STATISTICS_CACHE_SECONDS): the district admin reopening the page, or
+    downloading what it shows, does not aggregate the whole table again. The figures hold
+    counts and registration numbers only, no personal data."""
+    seconds = settings.LDM_STATISTICS_CACHE_SECONDS
+    if scope.is_village or seconds <= 0:
+        return request_statistics(scope=scope, start=start, end=end)
+    key = f"ldm:statistics:{scope.level}:{scope.code}:{start}:{end}:{get_language()}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = request_statistics(scope=scope, start=start, end=end)
+        cache.set(key, stats, seconds)
+    return stats
 
 
 def request_statistics(

@@ -18,7 +18,7 @@ from layanan.backoffice.exports import Table, csv_response, tables_as_csv_rows, 
 from layanan.backoffice.statistics import (
     KECAMATAN,
     RequestStatistics,
-    request_statistics,
+    request_statistics_kept,
     statistics_scope_for,
 )
 from layanan.backoffice.stats_forms import StatisticsFilterForm
@@ -41,7 +41,7 @@ def _statistics(request) -> tuple[StatisticsFilterForm, RequestStatistics | None
     scope = statistics_scope_for(
         request.user, district=data.get("kecamatan"), village=data.get("desa")
     )
-    return form, request_statistics(scope=scope, start=data["dari"], end=data["sampai"])
+    return form, request_statistics_kept(scope=scope, start=data["dari"], end=data["sampai"])
 
 
 @statistics_required

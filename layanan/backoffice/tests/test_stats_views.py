@@ -4,9 +4,12 @@ import csv
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from layanan.backoffice.tests import stats_data
@@ -169,8 +172,15 @@ def test_the_page_draws_accessible_charts_and_tables(client, dataset, specs, ope
 
 
 def test_the_page_needs_the_same_queries_for_more_data(
-    client, catalogue, district_admin, kauman, other_village, django_assert_max_num_queries
+    client,
+    catalogue,
+    district_admin,
+    kauman,
+    other_village,
+    django_assert_max_num_queries,
+    settings,
 ):
+    settings.LDM_STATISTICS_CACHE_SECONDS = 0  # computed each time: what is measured here
     villages = [kauman.code, other_village.code, SILURAH]
     stats_data.create(stats_data.make_specs(villages, count=10), [])
     client.force_login(district_admin)
@@ -182,6 +192,36 @@ def test_the_page_needs_the_same_queries_for_more_data(
         response = client.get(PAGE, {"kecamatan": "33.25.11"})
 
     assert response.context["stats"].total > 70
+
+
+def test_the_figures_of_a_kecamatan_are_kept_a_while_and_say_as_of_when(
+    client, catalogue, district_admin, kauman, other_village
+):
+    villages = [kauman.code, other_village.code]
+    stats_data.create(stats_data.make_specs(villages, count=10), [])
+    client.force_login(district_admin)
+    first = client.get(PAGE, {"kecamatan": "33.25.11"}).context["stats"]
+
+    stats_data.create(stats_data.make_specs(villages, count=10, seed=5), [])
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(PAGE, {"kecamatan": "33.25.11"})
+
+    assert again.context["stats"] == first
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    shown = date_format(timezone.localtime(first.computed_at), "DATETIME_FORMAT")
+    assert f"Angka per {shown}" in again.content.decode()
+    cache.clear()  # the lifetime is over
+    assert client.get(PAGE, {"kecamatan": "33.25.11"}).context["stats"].total > first.total
+
+
+def test_the_figures_of_a_village_are_always_fresh(client, catalogue, operator, kauman):
+    stats_data.create(stats_data.make_specs([kauman.code], count=5), [])
+    client.force_login(operator)
+    first = client.get(PAGE).context["stats"].total
+
+    stats_data.create(stats_data.make_specs([kauman.code], count=5, seed=5), [])
+
+    assert client.get(PAGE).context["stats"].total > first
 
 
 def test_the_menu(client, operator, district_admin, catalogue):
