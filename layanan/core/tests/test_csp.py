@@ -30,6 +30,11 @@ def parse_policy(header: str) -> dict[str, list[str]]:
     return policy
 
 
+def _same_origin(url: str) -> bool:
+    """A path on this site ("/static/..."), not another host ("https://...", "//host/...")."""
+    return url.startswith("/") and not url.startswith("//")
+
+
 class InlineContentFinder(HTMLParser):
     """Collects what a strict policy (no 'unsafe-inline', only 'self') would block."""
 
@@ -51,10 +56,10 @@ class InlineContentFinder(HTMLParser):
             source = attributes.get("src")
             if not source:
                 self._in_script = True
-            elif not source.startswith("/"):
+            elif not _same_origin(source):
                 self.problems.append(f"script from elsewhere: {source}")
         stylesheet = tag == "link" and "stylesheet" in (attributes.get("rel") or "")
-        if stylesheet and not (attributes.get("href") or "").startswith("/"):
+        if stylesheet and not _same_origin(attributes.get("href") or ""):
             self.problems.append(f"stylesheet from elsewhere: {attributes.get('href')}")
         for name in ("href", "src", "action"):
             value = (attributes.get(name) or "").strip().lower()
@@ -173,7 +178,10 @@ def test_the_checker_finds_what_the_policy_would_block():
     finder = InlineContentFinder()
     finder.feed(
         '<p style="color:red" onclick="x()">a</p><style>p{}</style><script>alert(1)</script>'
-        '<script src="https://cdn.example/x.js"></script><a href="javascript:void(0)">b</a>'
+        # A script of our own is allowed; one from another host (here protocol-relative,
+        # the form a bare "starts with /" check misses) is not.
+        '<script src="/static/core/site.js"></script><script src="//elsewhere.invalid/x.js">'
+        '</script><a href="javascript:void(0)">b</a>'
     )
 
     assert len(finder.problems) == 6
