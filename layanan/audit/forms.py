@@ -1,12 +1,12 @@
 """Forms of the audit log viewer."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import NIK_REGEX
 from layanan.audit.selectors import AuditFilter, action_label, audit_villages
+from layanan.core.forms import PeriodFormMixin
 from layanan.regions.models import Village
 
 
@@ -15,7 +15,7 @@ class _VillageChoiceField(forms.ModelChoiceField):
         return f"{obj} ({_('Kec.')} {obj.district.display_name})"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PeriodFormMixin, forms.Form):
     """The filters of the list and of its export (GET parameters).
 
     The resident is named by their profile's public id (``warga``), set by the NIK search
@@ -53,15 +53,6 @@ class AuditFilterForm(forms.Form):
 
     def clean_pelaku(self) -> str:
         return self.cleaned_data["pelaku"].strip()
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("dari"), cleaned.get("sampai")
-        if start and end and start > end:
-            raise ValidationError(
-                _("The start of the period is after its end."), code="period_reversed"
-            )
-        return cleaned
 
     def audit_filter(self, *, resident=None) -> AuditFilter:
         data = self.cleaned_data

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layanan.accounts.decorators import staff_required
-from layanan.accounts.models import VILLAGE_ROLES, User
+from layanan.accounts.models import VILLAGE_ROLES, Role, User
 from layanan.accounts.services import (
     staff_account_create,
     staff_account_set_active,
@@ -17,10 +17,10 @@ from layanan.accounts.services import (
     staff_password_link_send,
 )
 from layanan.accounts.two_factor import two_factor_reset
-from layanan.backoffice.forms import StaffCreateForm, StaffEditForm, VillageOfficeForm
-from layanan.backoffice.services import village_office_update
+from layanan.backoffice.forms import StaffCreateForm, StaffEditForm
+from layanan.backoffice.views import letterhead_page
 from layanan.core.errors import DomainError
-from layanan.regions.models import Village, VillageOffice
+from layanan.regions.models import Village
 from layanan.regions.selectors import districts_of_deployment
 
 district_admin_required = staff_required(allowed=lambda user: user.is_district_admin)
@@ -134,24 +134,10 @@ def village_list(request):
 @require_http_methods(["GET", "POST"])
 def village_edit(request, code: str):
     village = get_object_or_404(Village.objects.select_related("district"), code=code)
-    office = VillageOffice.objects.filter(village=village).first()
-    form = VillageOfficeForm(request.POST or None, request.FILES or None, instance=office)
-    if request.method == "POST" and form.is_valid():
-        try:
-            village_office_update(
-                actor=request.user,
-                village=village,
-                values={name: form.cleaned_data[name] for name in VillageOfficeForm.Meta.fields},
-                logo=form.cleaned_data["logo_upload"],
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("The letterhead is saved; it applies to the next letters."))
-            return redirect("backoffice:village-list")
-    heads = village.staff.filter(role="kepala").order_by("-is_active", "-date_joined")
-    return render(
+    heads = village.staff.filter(role=Role.HEAD).order_by("-is_active", "-date_joined")
+    return letterhead_page(
         request,
-        "backoffice/village_office.html",
-        {"form": form, "office": office, "village": village, "heads": heads},
+        village,
+        saved_url="backoffice:village-list",
+        context={"village": village, "heads": heads},
     )

@@ -1,9 +1,9 @@
 """The filter of the statistics page and its exports (GET parameters)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from layanan.core.forms import PeriodFormMixin
 from layanan.regions.models import Village
 from layanan.regions.selectors import districts_of_deployment, villages_of_district
 
@@ -13,7 +13,7 @@ class _VillageChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class StatisticsFilterForm(forms.Form):
+class StatisticsFilterForm(PeriodFormMixin, forms.Form):
     """Scope (district admin only) and period of submission.
 
     Village staff get a form without the scope fields: their scope is always their own
@@ -56,12 +56,3 @@ class StatisticsFilterForm(forms.Form):
             self.fields["desa"].queryset = villages_of_district(district_code).select_related(
                 "district"
             )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("dari"), cleaned.get("sampai")
-        if start and end and start > end:
-            raise ValidationError(
-                _("The start of the period is after its end."), code="period_reversed"
-            )
-        return cleaned

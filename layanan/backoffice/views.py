@@ -30,12 +30,19 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def village_office(request):
     """The village's letterhead: address, contacts, logo (shown on every letter)."""
-    office = VillageOffice.objects.filter(village_id=request.user.village_id).first()
+    return letterhead_page(request, request.user.village, saved_url="backoffice:village-office")
+
+
+def letterhead_page(request, village, *, saved_url: str, context: dict | None = None):
+    """The letterhead form of ``village``, for its operator and for the district admin (who
+    may edit any village: `village_office_update` checks who may)."""
+    office = VillageOffice.objects.filter(village=village).first()
     form = VillageOfficeForm(request.POST or None, request.FILES or None, instance=office)
     if request.method == "POST" and form.is_valid():
         try:
             village_office_update(
                 actor=request.user,
+                village=village,
                 values={name: form.cleaned_data[name] for name in VillageOfficeForm.Meta.fields},
                 logo=form.cleaned_data["logo_upload"],
             )
@@ -43,5 +50,9 @@ def village_office(request):
             form.add_error(None, error.message)
         else:
             messages.success(request, _("The letterhead is saved; it applies to the next letters."))
-            return redirect("backoffice:village-office")
-    return render(request, "backoffice/village_office.html", {"form": form, "office": office})
+            return redirect(saved_url)
+    return render(
+        request,
+        "backoffice/village_office.html",
+        {"form": form, "office": office, **(context or {})},
+    )

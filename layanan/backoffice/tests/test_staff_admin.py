@@ -126,21 +126,38 @@ def test_staff_pages_are_for_the_district_admin_only(
     assert statuses == [302, 403, 403, 403, 200]
 
 
-def test_the_admin_edits_any_village_letterhead(client, district_admin, kauman):
+LETTERHEAD = {
+    "address": "Jl. Kauman No. 1",
+    "postal_code": "51215",
+    "phone": "",
+    "email": "",
+    "website": "",
+    "office_hours": "Senin-Jumat 08.00-15.00",
+}
+
+
+def test_the_admin_edits_any_village_letterhead(client, district_admin, kauman, head):
     client.force_login(district_admin)
+    page = client.get(reverse("backoffice:village-edit", kwargs={"code": kauman.code}))
+    assert head.full_name in page.content.decode()  # the village's heads, listed beside it
 
     response = client.post(
-        reverse("backoffice:village-edit", kwargs={"code": kauman.code}),
-        {
-            "address": "Jl. Kauman No. 1",
-            "postal_code": "51215",
-            "phone": "",
-            "email": "",
-            "website": "",
-            "office_hours": "Senin-Jumat 08.00-15.00",
-        },
+        reverse("backoffice:village-edit", kwargs={"code": kauman.code}), LETTERHEAD
     )
 
-    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:village-list")
     kauman.office.refresh_from_db()
     assert kauman.office.office_hours == "Senin-Jumat 08.00-15.00"
+
+
+def test_an_operator_edits_the_letterhead_of_their_own_village_only(
+    client, operator, kauman, other_village
+):
+    client.force_login(operator)
+
+    response = client.post(reverse("backoffice:village-office"), LETTERHEAD)
+
+    assert response["Location"] == reverse("backoffice:village-office")
+    kauman.office.refresh_from_db()
+    assert kauman.office.address == "Jl. Kauman No. 1"
+    assert not hasattr(other_village, "office")
