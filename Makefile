@@ -10,12 +10,12 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check \
 	--constraint requirements/constraints.txt --build-constraint requirements/build-constraints.txt
 
-.PHONY: help install node-tools run setup test lint check pytest e2e bench bench-load serve worker scheduler \
+.PHONY: help install node-tools run setup test lint typecheck check pytest e2e bench bench-load serve worker scheduler \
 	bsre-fake panduan-screenshots messages lock clean
 
 help:
 	@echo "make run    - install, migrate, load Batang and the letter catalogue, demo accounts, serve on http://127.0.0.1:8000"
-	@echo "make test   - lint, Django checks, migrations check and the whole test suite"
+	@echo "make test   - lint (with the apps' layer order), type check, Django checks, migrations check and the whole test suite"
 	@echo "make bench  - issue letters end to end and print the figures against a baseline"
 
 $(STAMP): pyproject.toml requirements/constraints.txt requirements/build-constraints.txt
@@ -46,6 +46,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint layanan --lint --quiet
+	$(BIN)/lint-imports
+
+# Type hints checked with mypy and django-stubs (configuration in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 check: install
 	$(MANAGE) check --fail-level WARNING

@@ -102,7 +102,7 @@ def _clear_cache():
     """Throttles and cached values live in the cache: every test starts from a clean one."""
     from django.core.cache import cache
 
-    from layanan.core.context_processors import regency_names_forget
+    from layanan.regions.context_processors import regency_names_forget
 
     cache.clear()
     regency_names_forget()

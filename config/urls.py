@@ -10,7 +10,6 @@ urlpatterns = [
     path("", include("layanan.letters.urls")),
     path("", include("layanan.documents.urls")),
     path("", include("layanan.verification.urls")),
-    path("", include("layanan.audit.urls")),
     path("petugas/", include("layanan.backoffice.urls")),
 ]
 

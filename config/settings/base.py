@@ -45,18 +45,20 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The project's apps come first: their templates and Indonesian catalogues take precedence
 # over those of Django's contrib apps (e.g. our "Password", where Django says "Sandi").
 INSTALLED_APPS = [
+    # Our apps in their layer order, lowest first (pyproject.toml, [tool.importlinter]).
     "layanan.core",
     "layanan.regions",
-    "layanan.accounts",
-    "layanan.letters",
-    "layanan.content",
     "layanan.audit",
     "layanan.notifications",
-    "layanan.backoffice",
+    "layanan.accounts",
+    "layanan.letters",
     "layanan.documents",
     "layanan.verification",
+    "layanan.content",
+    "layanan.backoffice",
     "layanan.scale",
     "layanan.backup",
+    "layanan.demo",
     "whitenoise.runserver_nostatic",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -99,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "layanan.core.context_processors.site",
+                "layanan.regions.context_processors.site",
                 "layanan.letters.context_processors.staff_badges",
             ],
         },

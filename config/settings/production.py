@@ -46,7 +46,7 @@ WHITENOISE_AUTOREFRESH = False
 # A letter type edited by the Admin Kabupaten shows within a minute; a revoked letter's
 # verification page says so within 10 seconds (the upload check is never cached).
 LDM_PUBLIC_PAGE_CACHE = {
-    "core:home": 60,
+    "content:home": 60,
     "letters:catalogue": 60,
     "letters:type-detail": 60,
     "verification:letter": 10,

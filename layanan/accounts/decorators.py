@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from layanan.accounts import rules
 from layanan.accounts.two_factor import two_factor_satisfied
+from layanan.core.rules import Rule
 
 
 def resident_required(view):
@@ -22,16 +23,16 @@ def resident_required(view):
     return wrapper
 
 
-def staff_required(*, allowed=None):
+def staff_required(*, allowed: Rule | None = None):
     """Village staff or the district admin, past their second factor; ``allowed`` narrows
-    it with a rule."""
+    it with a named rule of the app (``rules.py``), never an inline check."""
 
     def decorator(view):
         @login_required(login_url="accounts:staff-login")
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             user = request.user
-            if user.is_resident or not user.is_active:
+            if not rules.is_staff_member(user):
                 raise PermissionDenied
             if not two_factor_satisfied(user):
                 return redirect_to_login(

@@ -1,38 +1,67 @@
 """Who may do what with accounts and profiles: written once, used by views, templates
-and services alike."""
+and services alike. The role predicates here are what every other app's rules build on."""
 
 from layanan.accounts.models import ResidentProfile, User
+from layanan.core.rules import is_active_user, rule
 
 
-def is_resident(user) -> bool:
-    return user.is_authenticated and user.is_resident
+@rule
+def is_resident(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_resident)
 
 
-def is_village_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_village_staff
+@rule
+def is_staff_member(user: User) -> bool:
+    """Anyone who works in the back office: village staff and the district admin."""
+    return is_active_user(user) and not user.is_resident
 
 
-def can_verify_profiles(user) -> bool:
+@rule
+def is_village_staff(user: User) -> bool:
+    """Operators and heads: they work for one village."""
+    return is_active_user(user) and user.is_village_staff and user.village_id is not None
+
+
+@rule
+def is_operator(user: User) -> bool:
+    return is_active_user(user) and user.is_operator and user.village_id is not None
+
+
+@rule
+def is_head(user: User) -> bool:
+    """The village head (Kepala Desa or Lurah) of the village the account belongs to."""
+    return is_active_user(user) and user.is_head and user.village_id is not None
+
+
+@rule
+def is_district_admin(user: User) -> bool:
+    return is_active_user(user) and user.is_district_admin
+
+
+@rule
+def can_manage_staff(user: User) -> bool:
+    """Staff accounts, their passwords and second factors belong to the district admin."""
+    return is_district_admin(user)
+
+
+@rule
+def can_verify_profiles(user: User) -> bool:
     """Operators verify the profiles of their own village's residents."""
-    return user.is_authenticated and user.is_active and user.is_operator
+    return is_operator(user)
 
 
-def can_see_identity_documents(user, profile: ResidentProfile) -> bool:
-    """KTP and KK: the owner, and the operators of the owner's village. Nobody else."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.pk == profile.user_id:
-        return True
-    return (
-        can_verify_profiles(user)
-        and profile.village_id is not None
-        and user.village_id == profile.village_id
-    )
-
-
+@rule
 def can_verify_profile(user: User, profile: ResidentProfile) -> bool:
     return (
         can_verify_profiles(user)
         and profile.village_id is not None
         and user.village_id == profile.village_id
     )
+
+
+@rule
+def can_see_identity_documents(user: User, profile: ResidentProfile) -> bool:
+    """KTP and KK: the owner, and the operators of the owner's village. Nobody else."""
+    if not is_active_user(user):
+        return False
+    return user.pk == profile.user_id or can_verify_profile(user, profile)

@@ -2,13 +2,15 @@
 
 from django.db.models import QuerySet
 
+from layanan.accounts import rules
 from layanan.accounts.choices import ProfileStatus
-from layanan.accounts.models import ResidentProfile, User
+from layanan.accounts.models import ResidentProfile, Role, User
+from layanan.regions.models import Village
 
 
 def profiles_for_staff(user: User) -> QuerySet[ResidentProfile]:
     """Profiles an operator may verify: the residents of their own village, nobody else."""
-    if not (user.is_authenticated and user.is_operator and user.village_id):
+    if not rules.can_verify_profiles(user):
         return ResidentProfile.objects.none()
     return ResidentProfile.objects.filter(village_id=user.village_id).select_related(
         "user", "village__district"
@@ -24,3 +26,23 @@ def profiles_awaiting_verification(user: User) -> QuerySet[ResidentProfile]:
         .exclude(kk_file="")
         .order_by("submitted_at", "id")
     )
+
+
+def resident_with_nik(nik: str) -> ResidentProfile | None:
+    """The profile (with its account and village) of the active resident with this NIK,
+    for the counter: the person in front of the operator may have an account already."""
+    return (
+        ResidentProfile.objects.select_related("user", "village")
+        .filter(user__username=nik, user__role=Role.RESIDENT, user__is_active=True)
+        .first()
+    )
+
+
+def village_head(village_id: str) -> User | None:
+    """The village's current head (one at most: a database constraint)."""
+    return User.objects.filter(village_id=village_id, role=Role.HEAD, is_active=True).first()
+
+
+def heads_of_village(village: Village) -> QuerySet[User]:
+    """Every head the village has had, the current one first, then the newest."""
+    return village.staff.filter(role=Role.HEAD).order_by("-is_active", "-date_joined")

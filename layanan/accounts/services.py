@@ -1,10 +1,8 @@
 """Writes to accounts: registration, confirmation, profiles and their verification."""
 
 import datetime as dt
-import io
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -19,7 +17,6 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from PIL import Image, ImageDraw, ImageFont
 
 from layanan.accounts import rules
 from layanan.accounts.choices import DocumentKind, Gender, ProfileStatus
@@ -40,116 +37,6 @@ from layanan.notifications.services import email_queue
 from layanan.regions.models import Village
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    role: str
-    username: str
-    full_name: str
-    village_code: str | None
-    email: str
-
-
-# Fictional people of the demo installation. The resident's NIK encodes Kecamatan Batang
-# (332511), a woman born on 05-06-1995 (day + 40 = 45) and a made-up sequence number.
-DEMO_ACCOUNTS = (
-    DemoAccount(
-        Role.OPERATOR, "operator.kauman", "Dewi Lestari", "33.25.11.1015", "dewi@example.com"
-    ),
-    DemoAccount(
-        Role.HEAD, "lurah.kauman", "Hendra Wijaya, S.E.", "33.25.11.1015", "hendra@example.com"
-    ),
-    DemoAccount(Role.DISTRICT_ADMIN, "admin.kabupaten", "Rina Marlina", None, "rina@example.com"),
-    # Last, so that the demo operator exists to have verified her profile.
-    DemoAccount(Role.RESIDENT, "3325114506950003", "Siti Rahmawati", None, "siti@example.com"),
-)
-
-
-def _demo_password() -> str:
-    # Satisfies the guide's rule: upper and lower case letters plus digits, 8+ characters.
-    return f"Desa-{secrets.token_hex(3)}-{secrets.randbelow(90) + 10}Ab"
-
-
-def _specimen_card(title: str, lines: list[str]) -> ContentFile:
-    """A drawn stand-in for a KTP or KK photo, marked as fictional."""
-    image = Image.new("RGB", (856, 540), (214, 232, 246))
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=30)
-    small = ImageFont.load_default(size=24)
-    draw.rectangle([0, 0, 856, 70], fill=(20, 108, 67))
-    draw.text((24, 18), title, font=font, fill=(255, 255, 255))
-    for row, line in enumerate(lines):
-        draw.text((24, 100 + row * 44), line, font=small, fill=(20, 20, 20))
-    draw.text((300, 470), "CONTOH - DATA FIKTIF", font=font, fill=(200, 30, 30))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=85)
-    return ContentFile(buffer.getvalue())
-
-
-def _demo_resident_profile(user: User, village: Village, verifier: User | None) -> None:
-    profile = ResidentProfile(
-        user=user,
-        birth_place="BATANG",
-        birth_date=dt.date(1995, 6, 5),
-        gender=Gender.FEMALE,
-        address="Jl. Dr Wahidin No. 12",
-        rt="004",
-        rw="003",
-        phone="085700000003",
-        kk_number="3325110101150007",
-        education="08",
-        marital_status="kawin_tercatat",
-        religion="islam",
-        occupation="88",
-        village=village,
-        submitted_at=timezone.now(),
-    )
-    card = [
-        f"NIK            : {user.username}",
-        f"Nama           : {user.full_name.upper()}",
-        "Tempat/Tgl Lahir: BATANG, 05-06-1995",
-        "Alamat         : JL. DR WAHIDIN NO. 12 RT 004/003",
-        f"Kel/Desa       : {village.name.upper()}",
-    ]
-    profile.ktp_file.save("ktp.jpg", _specimen_card("PROVINSI JAWA TENGAH - KTP", card), save=False)
-    profile.kk_file.save(
-        "kk.jpg", _specimen_card("KARTU KELUARGA No. 3325110101150007", card), save=False
-    )
-    if verifier is not None:
-        profile.status = ProfileStatus.VERIFIED
-        profile.status_changed_at = timezone.now()
-        profile.status_changed_by = verifier
-    profile.save()
-
-
-@transaction.atomic
-def demo_accounts_create() -> list[tuple[DemoAccount, str]]:
-    """Create the demo accounts that do not exist yet; return them with their new passwords.
-
-    The demo resident lives in Kauman with a complete profile verified by the demo operator,
-    so that a visitor can apply for a letter straight away.
-    """
-    created = []
-    for account in DEMO_ACCOUNTS:
-        if User.objects.filter(username=account.username).exists():
-            continue
-        village = Village.objects.get(code=account.village_code) if account.village_code else None
-        password = _demo_password()
-        user = User.objects.create_user(
-            account.username,
-            password,
-            full_name=account.full_name,
-            email=account.email,
-            role=account.role,
-            village=village,
-            email_confirmed_at=timezone.now(),
-        )
-        if account.role == Role.RESIDENT:
-            operator = User.objects.filter(role=Role.OPERATOR, village_id="33.25.11.1015").first()
-            _demo_resident_profile(user, Village.objects.get(code="33.25.11.1015"), operator)
-        created.append((account, password))
-    return created
 
 
 # --- Registration ------------------------------------------------------------------------
@@ -429,6 +316,17 @@ def _decision_record(
     return profile
 
 
+def profile_viewed(*, profile: ResidentProfile, actor: User) -> None:
+    """Record that an operator opened a resident's profile for verification."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.PROFILE_VIEWED,
+        village=profile.village,
+        subject=profile.user,
+        target=profile,
+    )
+
+
 def identity_document_viewed(*, profile: ResidentProfile, actor: User, kind: str) -> None:
     """Record that staff opened a resident's KTP or KK (owners are not audited)."""
     if actor.pk != profile.user_id:
@@ -446,7 +344,7 @@ def identity_document_viewed(*, profile: ResidentProfile, actor: User, kind: str
 
 
 def _check_district_admin(actor: User) -> None:
-    if not (actor.is_active and actor.is_district_admin):
+    if not rules.can_manage_staff(actor):
         raise DomainError(_("Only the district admin can manage staff accounts."), code="forbidden")
 
 
@@ -483,7 +381,10 @@ def staff_password_link_send(*, actor: User, staff: User) -> None:
         },
     )
     audit_record(
-        actor=actor, action="staff.password_link_sent", village=staff.village, target=staff
+        actor=actor,
+        action=AuditAction.STAFF_PASSWORD_LINK_SENT,
+        village=staff.village,
+        target=staff,
     )
 
 
@@ -530,7 +431,9 @@ def staff_account_create(
         for old in current:
             old.is_active = False
             old.save(update_fields=["is_active"])
-            audit_record(actor=actor, action="staff.head_replaced", village=village, target=old)
+            audit_record(
+                actor=actor, action=AuditAction.STAFF_HEAD_REPLACED, village=village, target=old
+            )
     staff = User.objects.create_user(
         username,
         None,
@@ -542,7 +445,11 @@ def staff_account_create(
         email_confirmed_at=timezone.now(),
     )
     audit_record(
-        actor=actor, action="staff.created", village=village, target=staff, data={"role": role}
+        actor=actor,
+        action=AuditAction.STAFF_CREATED,
+        village=village,
+        target=staff,
+        data={"role": role},
     )
     if email:
         staff_password_link_send(actor=actor, staff=staff)
@@ -561,7 +468,7 @@ def staff_account_update(
     _check_staff_nik(staff_nik)
     staff.full_name, staff.email, staff.staff_nik = full_name, email, staff_nik
     staff.save(update_fields=["full_name", "email", "staff_nik"])
-    audit_record(actor=actor, action="staff.updated", village=staff.village, target=staff)
+    audit_record(actor=actor, action=AuditAction.STAFF_UPDATED, village=staff.village, target=staff)
     return staff
 
 
@@ -584,7 +491,7 @@ def staff_account_set_active(*, actor: User, staff: User, active: bool) -> User:
     staff.save(update_fields=["is_active"])
     audit_record(
         actor=actor,
-        action="staff.activated" if active else "staff.deactivated",
+        action=AuditAction.STAFF_ACTIVATED if active else AuditAction.STAFF_DEACTIVATED,
         village=staff.village,
         target=staff,
     )

@@ -12,11 +12,9 @@ from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.decorators import staff_required
 from layanan.accounts.forms import ProfileRejectForm
 from layanan.accounts.selectors import profiles_awaiting_verification, profiles_for_staff
-from layanan.accounts.services import profile_reject, profile_verify
+from layanan.accounts.services import profile_reject, profile_verify, profile_viewed
 from layanan.accounts.views import document_response, identity_documents
-from layanan.audit.models import AuditAction
-from layanan.audit.services import audit_record
-from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 
 operator_required = staff_required(allowed=rules.can_verify_profiles)
 
@@ -43,13 +41,7 @@ def verification_list(request):
 @require_GET
 def verification_detail(request, public_id):
     profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
-    audit_record(
-        actor=request.user,
-        action=AuditAction.PROFILE_VIEWED,
-        village=profile.village,
-        subject=profile.user,
-        target=profile,
-    )
+    profile_viewed(profile=profile, actor=request.user)
     return _detail_page(request, profile, ProfileRejectForm())
 
 
@@ -85,10 +77,9 @@ def verification_document(request, public_id, kind: str):
 @require_POST
 def verification_verify(request, public_id):
     profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
-    try:
+    with service_call(request) as call:
         profile_verify(profile=profile, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
+    if not call.succeeded:
         return redirect("accounts:verification-detail", public_id=public_id)
     messages.success(
         request, _("The profile of %(name)s is verified.") % {"name": profile.user.full_name}
@@ -102,11 +93,9 @@ def verification_reject(request, public_id):
     profile = get_object_or_404(profiles_for_staff(request.user), public_id=public_id)
     form = ProfileRejectForm(request.POST)
     if form.is_valid():
-        try:
+        with service_call(request) as call:
             profile_reject(profile=profile, actor=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if call.succeeded:
             messages.success(
                 request,
                 _("The profile of %(name)s was sent back to the resident.")

@@ -6,7 +6,6 @@ once, and from then on confirms every login with a code. The district admin can 
 member's devices when a phone is lost.
 """
 
-import base64
 import io
 
 import segno
@@ -17,7 +16,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from layanan.accounts import rules
 from layanan.accounts.models import User
+from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
 
@@ -67,13 +68,13 @@ def totp_enrolment_confirm(*, request, token: str) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    codes = _backup_codes_replace(user)
+    codes = backup_codes_replace(user)
     otp_login(request, device)
-    audit_record(actor=user, action="staff.two_factor_enrolled", village=user.village)
+    audit_record(actor=user, action=AuditAction.STAFF_TWO_FACTOR_ENROLLED, village=user.village)
     return codes
 
 
-def _backup_codes_replace(user: User) -> list[str]:
+def backup_codes_replace(user: User) -> list[str]:
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Kode cadangan", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
@@ -97,7 +98,9 @@ def two_factor_verify(*, request, token: str) -> None:
         if device.verify_token(token):
             otp_login(request, device)
             if isinstance(device, StaticDevice):
-                audit_record(actor=user, action="staff.backup_code_used", village=user.village)
+                audit_record(
+                    actor=user, action=AuditAction.STAFF_BACKUP_CODE_USED, village=user.village
+                )
             return
     raise DomainError(_("The code is wrong or has expired."), code="otp_invalid")
 
@@ -105,18 +108,10 @@ def two_factor_verify(*, request, token: str) -> None:
 @transaction.atomic
 def two_factor_reset(*, actor: User, staff: User) -> None:
     """The district admin removes a member's devices (lost phone); they enrol again."""
-    if not (actor.is_active and actor.is_district_admin):
+    if not rules.can_manage_staff(actor):
         raise DomainError(_("Only the district admin can reset a second factor."))
     TOTPDevice.objects.filter(user=staff).delete()
     StaticDevice.objects.filter(user=staff).delete()
-    audit_record(actor=actor, action="staff.two_factor_reset", village=staff.village, target=staff)
-
-
-@transaction.atomic
-def two_factor_enrol_demo(user: User) -> tuple[str, list[str]]:
-    """Enrol a demo staff account up front: (the TOTP key in base32, the backup codes), so
-    that a visitor can log in with an authenticator app or a printed backup code."""
-    TOTPDevice.objects.filter(user=user).delete()
-    device = TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
-    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return secret, _backup_codes_replace(user)
+    audit_record(
+        actor=actor, action=AuditAction.STAFF_TWO_FACTOR_RESET, village=staff.village, target=staff
+    )

@@ -19,7 +19,7 @@ from layanan.accounts.two_factor import (
     two_factor_verify,
 )
 from layanan.accounts.views import safe_next
-from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 
 
 class CodeForm(forms.Form):
@@ -45,16 +45,15 @@ def two_factor(request):
     form = CodeForm(request.POST or None)
     enrolling = confirmed_totp(user) is None
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request, form=form, field="code") as call:
             if enrolling:
                 codes = totp_enrolment_confirm(request=request, token=form.cleaned_data["code"])
-                return render(
-                    request, "accounts/two_factor_codes.html", {"codes": codes, "next": done}
-                )
-            two_factor_verify(request=request, token=form.cleaned_data["code"])
+            else:
+                two_factor_verify(request=request, token=form.cleaned_data["code"])
+        if call.succeeded and enrolling:
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": done})
+        if call.succeeded:
             return redirect(done)
-        except DomainError as error:
-            form.add_error("code", error.message)
     context = {"form": form, "enrolling": enrolling, "next": done}
     if enrolling:
         device = totp_enrolment_device(user)

@@ -34,7 +34,6 @@ urlpatterns = [
         ),
         name="password-reset-complete",
     ),
-    path("beranda/", views.dashboard, name="dashboard"),
     path("profil/", views.profile_view, name="profile"),
     path("profil/ubah/", views.profile_edit, name="profile-edit"),
     path("profil/dokumen/<str:kind>/", views.own_document, name="own-document"),

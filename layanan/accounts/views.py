@@ -44,13 +44,13 @@ from layanan.accounts.services import (
 )
 from layanan.accounts.two_factor import two_factor_satisfied
 from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 from layanan.core.throttle import client_address, throttle
-from layanan.letters.selectors import resident_request_counts
 from layanan.regions.selectors import villages_of_district
 
 
 def _home_for(user) -> str:
-    return reverse("accounts:dashboard") if user.is_resident else reverse("backoffice:dashboard")
+    return reverse("letters:dashboard") if user.is_resident else reverse("backoffice:dashboard")
 
 
 def safe_next(request, fallback: str) -> str:
@@ -114,10 +114,9 @@ def register_done(request):
 def confirm_email(request, token: str):
     """GET shows a button; POST confirms (mail scanners that prefetch links confirm nothing)."""
     if request.method == "POST":
-        try:
+        with service_call(request) as call:
             resident_email_confirm(token=token)
-        except DomainError as error:
-            messages.error(request, error.message)
+        if not call.succeeded:
             return redirect("accounts:confirm-resend")
         messages.success(request, _("Your email is confirmed. You can log in now."))
         return redirect("accounts:login")
@@ -157,7 +156,7 @@ def _login_page(request, *, staff: bool):
     if request.method == "POST":
         raw = form.data.get("identifier", "")
         identifier = raw.strip().lower() if staff else "".join(ch for ch in raw if ch.isdigit())
-        try:
+        with service_call(request, form=form) as call:
             login_check_not_locked(request=request, identifier=identifier)
             if not form.is_valid():
                 if "captcha" in form.errors:
@@ -169,14 +168,10 @@ def _login_page(request, *, staff: bool):
                 password=form.cleaned_data["password"],
                 staff=staff,
             )
-        except DomainError as error:
-            if error.message:
-                form.add_error(None, error.message)
-            if error.code == "unconfirmed":
-                form.show_resend = True
-        else:
+        if call.succeeded:
             login(request, user)
             return redirect(safe_next(request, _home_for(user)))
+        form.show_resend = call.error is not None and call.error.code == "unconfirmed"
     captcha_issue(request)
     template = "accounts/login_staff.html" if staff else "accounts/login.html"
     return render(request, template, {"form": form, "next": safe_next(request, "")})
@@ -200,7 +195,7 @@ def login_staff(request):
 def logout_view(request):
     logout(request)
     messages.info(request, _("You have logged out."))
-    return redirect("core:home")
+    return redirect("content:home")
 
 
 # --- Forgotten password ------------------------------------------------------------------
@@ -245,17 +240,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
-# --- Beranda, profile, password (guide sections 6, 7, 12) --------------------------------
-
-
-@resident_required
-def dashboard(request):
-    profile = request.user.profile
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {"profile": profile, "counts": resident_request_counts(request.user)},
-    )
+# --- Profile and password (guide sections 7 and 12; Beranda is in letters) --------------
 
 
 def identity_documents(profile: ResidentProfile, url_for) -> list[tuple]:
@@ -294,7 +279,7 @@ def profile_edit(request):
         if getattr(request, "upload_too_large", False):
             form.add_error(None, _("The uploaded files are too large."))
         elif form.is_valid():
-            try:
+            with service_call(request, form=form) as call:
                 profile_update(
                     profile=profile,
                     changes=ProfileChanges(
@@ -303,9 +288,7 @@ def profile_edit(request):
                         kk=form.cleaned_data["kk_upload"],
                     ),
                 )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.succeeded:
                 messages.success(request, _("Your profile has been saved."))
                 return redirect("accounts:profile")
     else:

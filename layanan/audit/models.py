@@ -12,11 +12,55 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
+    """Every action the audit log records, with the label its viewer shows: the one
+    vocabulary of the log. ``audit_record`` refuses a code that is not a member."""
+
+    # Residents' data
     PROFILE_VIEWED = "profile.viewed", _("Viewed a resident's profile")
     DOCUMENT_VIEWED = "profile.document_viewed", _("Viewed an identity document")
     PROFILE_VERIFIED = "profile.verified", _("Verified a profile")
     PROFILE_REJECTED = "profile.rejected", _("Rejected a profile")
     PROFILE_RESET = "profile.reset", _("Profile changed after verification")
+    # Letter requests (the lifecycle of letters/lifecycle.py)
+    REQUEST_SUBMITTED = "request.submitted", _("Submitted a letter request online")
+    REQUEST_REGISTERED = "request.registered", _("Registered a letter request at the office")
+    REQUEST_ACCEPTED = "request.accepted", _("Accepted a letter request as a draft")
+    REQUEST_REJECTED = "request.rejected", _("Rejected a letter request")
+    REQUEST_CANCELLED = "request.cancelled", _("Cancelled a letter request")
+    REQUEST_RETURNED = "request.returned", _("Sent a draft back to the operator")
+    REQUEST_ISSUED = "request.issued", _("Signed and issued a letter")
+    REQUEST_REVOKED = "request.revoked", _("Revoked a letter")
+    # Signing
+    SIGNING_CREDENTIAL_ISSUED = "signing.credential_issued", _("Issued a signing certificate")
+    SIGNING_WRONG_PASSPHRASE = "signing.wrong_passphrase", _("Typed a wrong signing passphrase")
+    # The district's administration
+    LETTER_TYPE_SAVED = "letter_type.saved", _("Saved a letter type")
+    LETTERHEAD_UPDATED = "village.letterhead_updated", _("Updated the village letterhead")
+    STAFF_CREATED = "staff.created", _("Created a staff account")
+    STAFF_UPDATED = "staff.updated", _("Changed a staff account")
+    STAFF_ACTIVATED = "staff.activated", _("Reactivated a staff account")
+    STAFF_DEACTIVATED = "staff.deactivated", _("Deactivated a staff account")
+    STAFF_HEAD_REPLACED = "staff.head_replaced", _("Replaced a village head")
+    STAFF_PASSWORD_LINK_SENT = "staff.password_link_sent", _("Sent a staff member a password link")
+    STAFF_TWO_FACTOR_ENROLLED = "staff.two_factor_enrolled", _("Set up the login code")
+    STAFF_BACKUP_CODE_USED = "staff.backup_code_used", _("Logged in with a backup code")
+    STAFF_TWO_FACTOR_RESET = "staff.two_factor_reset", _("Reset a staff member's login code")
+    # Public information
+    ANNOUNCEMENT_CREATED = "announcement.created", _("Published an announcement")
+    ANNOUNCEMENT_UPDATED = "announcement.updated", _("Changed an announcement")
+    ANNOUNCEMENT_DELETED = "announcement.deleted", _("Deleted an announcement")
+    WEBSITES_UPDATED = "content.websites_updated", _("Updated the village website directory")
+    # The log itself
+    AUDIT_VIEWED = "audit.viewed", _("Viewed the audit log")
+    AUDIT_EXPORTED = "audit.exported", _("Exported the audit log")
+
+    @classmethod
+    def label_of(cls, code: str) -> str:
+        """The label of a stored code; an entry written outside the application (the
+        chain check tells) has none."""
+        if code in cls.values:
+            return str(cls(code).label)
+        return str(_("Unknown action"))
 
 
 class AuditEntry(models.Model):

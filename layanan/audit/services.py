@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from layanan.audit.models import AuditChainHead, AuditEntry
+from layanan.audit.models import AuditAction, AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 
@@ -32,7 +32,7 @@ def _entry_hash(entry: AuditEntry) -> str:
 def audit_record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     village=None,
     subject=None,
     target: Model | None = None,
@@ -40,6 +40,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction, so it commits or rolls back
     together with the change it records. Never put NIKs, names or free text in ``data``."""
+    code = AuditAction(action).value  # a code outside the vocabulary is a bug: ValueError
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS_HASH}
@@ -47,7 +48,7 @@ def audit_record(
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor if actor is not None and actor.is_authenticated else None,
-            action=action,
+            action=code,
             village=village,
             subject=subject,
             object_type=target._meta.label_lower if target is not None else "",

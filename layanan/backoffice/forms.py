@@ -1,5 +1,7 @@
 """Forms of the back office."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import Role
 from layanan.core.uploads import identity_document_clean
+from layanan.documents.rendering import shipped_body_template
+from layanan.letters.fields import SchemaError, fields_from_toml, fields_to_toml
+from layanan.letters.models import LetterType
 from layanan.regions.models import Village, VillageOffice
+
+ICON_NAME = re.compile(r"^[a-z0-9-]+$")
 
 
 class VillageOfficeForm(forms.ModelForm):
@@ -89,3 +96,105 @@ class StaffEditForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=120)
     email = forms.EmailField(label=_("Email"))
     staff_nik = forms.CharField(label=_("NIK"), max_length=16, required=False)
+
+
+# --- The letter type editor -------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class LetterTypeForm(forms.ModelForm):
+    """The district admin's editor of a letter type (texts, rules, fields, template)."""
+
+    requirements_text = forms.CharField(
+        label=_("Requirements"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One requirement per line."),
+    )
+    process_text = forms.CharField(
+        label=_("How to apply"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One step per line."),
+    )
+    fields_text = forms.CharField(
+        label=_("Form fields (TOML)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
+        help_text=_(
+            "One [[field]] table per field: name, label, kind (text, textarea, number, date, "
+            'choice, group), required, help, max_length, format = "nik", min, max, choices, '
+            "and for groups min_items, max_items and their own [[field.fields]] tables. "
+            "Keperluan is always added."
+        ),
+    )
+
+    class Meta:
+        model = LetterType
+        fields = [
+            "code",
+            "name",
+            "category",
+            "mode",
+            "summary",
+            "description",
+            "validity_days",
+            "classification_code",
+            "number_pattern",
+            "icon",
+            "is_active",
+            "body_template",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "body_template": forms.Textarea(
+                attrs={"rows": 16, "class": "font-monospace", "spellcheck": "false"}
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk:
+            self.fields["code"].disabled = True
+        self.fields["requirements_text"].initial = "\n".join(instance.requirements or [])
+        self.fields["process_text"].initial = "\n".join(instance.process or [])
+        self.fields["fields_text"].initial = fields_to_toml(instance.fields or [])
+        if not instance.body_template:
+            self.fields["body_template"].initial = shipped_body_template(instance.code or "")
+
+    def clean_fields_text(self):
+        try:
+            return fields_from_toml(self.cleaned_data["fields_text"])
+        except SchemaError as error:
+            raise forms.ValidationError(
+                _("The fields are not valid: %(error)s") % {"error": error}, code="fields"
+            ) from error
+
+    def clean_icon(self):
+        icon = self.cleaned_data["icon"]
+        if not ICON_NAME.match(icon) or not (settings.ICONS_DIR / "solid" / f"{icon}.svg").exists():
+            raise forms.ValidationError(_("Unknown icon name."), code="icon")
+        return icon
+
+    def values(self) -> dict:
+        """What the letter_type_save service stores."""
+        data = self.cleaned_data
+        values = {name: data[name] for name in self.Meta.fields if name in data}
+        values["requirements"] = _lines(data["requirements_text"])
+        values["process"] = _lines(data["process_text"])
+        values["fields"] = data["fields_text"]
+        # The shipped template, unchanged, is not stored: improvements to it reach the type.
+        if (
+            values.get("body_template", "").strip()
+            == shipped_body_template(values.get("code") or self.instance.code).strip()
+        ):
+            values["body_template"] = ""
+        if not self.instance.pk:
+            values["code"] = data["code"]
+        return values
+
+    def _post_clean(self):
+        # The service validates and saves; the form never half-applies values to the model.
+        pass

@@ -8,8 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from layanan.accounts import rules as account_rules
 from layanan.accounts.decorators import staff_required
-from layanan.accounts.models import VILLAGE_ROLES, Role, User
+from layanan.accounts.models import VILLAGE_ROLES, User
+from layanan.accounts.selectors import heads_of_village
 from layanan.accounts.services import (
     staff_account_create,
     staff_account_set_active,
@@ -17,20 +19,23 @@ from layanan.accounts.services import (
     staff_password_link_send,
 )
 from layanan.accounts.two_factor import two_factor_reset
+from layanan.backoffice import rules
 from layanan.backoffice.forms import StaffCreateForm, StaffEditForm
 from layanan.backoffice.views import letterhead_page
 from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 from layanan.regions.models import Village
 from layanan.regions.selectors import districts_of_deployment
 
-district_admin_required = staff_required(allowed=lambda user: user.is_district_admin)
+staff_admin_required = staff_required(allowed=account_rules.can_manage_staff)
+villages_admin_required = staff_required(allowed=rules.can_manage_villages)
 
 
 def _staff_queryset():
     return User.objects.filter(role__in=VILLAGE_ROLES).select_related("village__district")
 
 
-@district_admin_required
+@staff_admin_required
 @require_GET
 def staff_list(request):
     staff = _staff_queryset()
@@ -60,16 +65,14 @@ def staff_list(request):
     )
 
 
-@district_admin_required
+@staff_admin_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
     form = StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request, form=form) as call:
             created = staff_account_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.succeeded:
             messages.success(
                 request,
                 _("The account %(username)s is created; a link to set the password was emailed.")
@@ -79,28 +82,26 @@ def staff_create(request):
     return render(request, "backoffice/staff_form.html", {"form": form})
 
 
-@district_admin_required
+@staff_admin_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request, pk: int):
     staff = get_object_or_404(_staff_queryset(), pk=pk)
     initial = {"full_name": staff.full_name, "email": staff.email, "staff_nik": staff.staff_nik}
     form = StaffEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request, form=form) as call:
             staff_account_update(actor=request.user, staff=staff, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("The account is saved."))
             return redirect("backoffice:staff-edit", pk=staff.pk)
     return render(request, "backoffice/staff_edit.html", {"form": form, "staff": staff})
 
 
-@district_admin_required
+@staff_admin_required
 @require_POST
 def staff_action(request, pk: int, action: str):
     staff = get_object_or_404(_staff_queryset(), pk=pk)
-    try:
+    with service_call(request):
         if action == "password":
             staff_password_link_send(actor=request.user, staff=staff)
             messages.success(request, _("A link to set the password was emailed."))
@@ -114,12 +115,10 @@ def staff_action(request, pk: int, action: str):
             messages.success(request, _("The account is saved."))
         else:
             raise DomainError(_("Unknown action."))
-    except DomainError as error:
-        messages.error(request, error.message)
     return redirect("backoffice:staff-edit", pk=staff.pk)
 
 
-@district_admin_required
+@villages_admin_required
 @require_GET
 def village_list(request):
     villages = (
@@ -130,11 +129,11 @@ def village_list(request):
     return render(request, "backoffice/village_list.html", {"villages": villages})
 
 
-@district_admin_required
+@villages_admin_required
 @require_http_methods(["GET", "POST"])
 def village_edit(request, code: str):
     village = get_object_or_404(Village.objects.select_related("district"), code=code)
-    heads = village.staff.filter(role=Role.HEAD).order_by("-is_active", "-date_joined")
+    heads = heads_of_village(village)
     return letterhead_page(
         request,
         village,

@@ -12,9 +12,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from layanan.accounts import rules as account_rules
 from layanan.accounts.decorators import staff_required
+from layanan.backoffice import rules
 from layanan.backoffice.charts import bar_chart
-from layanan.backoffice.exports import Table, csv_response, tables_as_csv_rows, xlsx_response
 from layanan.backoffice.statistics import (
     KECAMATAN,
     RequestStatistics,
@@ -22,19 +23,16 @@ from layanan.backoffice.statistics import (
     statistics_scope_for,
 )
 from layanan.backoffice.stats_forms import StatisticsFilterForm
+from layanan.core.exports import Table, csv_response, tables_as_csv_rows, xlsx_response
 from layanan.letters.models import RequestStatus
 
-
-def can_view_statistics(user) -> bool:
-    """Village staff (their own village) and the district admin (any scope)."""
-    return user.is_active and (user.is_village_staff or user.is_district_admin)
-
-
-statistics_required = staff_required(allowed=can_view_statistics)
+statistics_required = staff_required(allowed=rules.can_view_statistics)
 
 
 def _statistics(request) -> tuple[StatisticsFilterForm, RequestStatistics | None]:
-    form = StatisticsFilterForm(request.GET, choose_scope=request.user.is_district_admin)
+    form = StatisticsFilterForm(
+        request.GET, choose_scope=account_rules.is_district_admin(request.user)
+    )
     if not form.is_valid():
         return form, None
     data = form.cleaned_data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from layanan.backoffice import staff_views, stats_views, views
+from layanan.backoffice import audit_views, letter_type_views, staff_views, stats_views, views
 
 app_name = "backoffice"
 
@@ -16,4 +16,19 @@ urlpatterns = [
     path("statistik/", stats_views.statistics, name="statistics"),
     path("statistik/ekspor.csv", stats_views.statistics_csv, name="statistics-csv"),
     path("statistik/ekspor.xlsx", stats_views.statistics_xlsx, name="statistics-xlsx"),
+    path("jenis-surat/", letter_type_views.type_list, name="letter-types"),
+    path("jenis-surat/baru/", letter_type_views.type_edit, name="letter-type-create"),
+    path(
+        "jenis-surat/baru/pratinjau/",
+        letter_type_views.type_preview,
+        name="letter-type-preview-new",
+    ),
+    path("jenis-surat/<slug:code>/", letter_type_views.type_edit, name="letter-type-edit"),
+    path(
+        "jenis-surat/<slug:code>/pratinjau/",
+        letter_type_views.type_preview,
+        name="letter-type-preview",
+    ),
+    path("audit/", audit_views.audit_log, name="audit-log"),
+    path("audit/ekspor.csv", audit_views.audit_log_export, name="audit-export"),
 ]

@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from layanan.accounts import rules
+from layanan.accounts import rules as account_rules
 from layanan.accounts.decorators import staff_required
 from layanan.accounts.selectors import profiles_awaiting_verification
+from layanan.backoffice import rules
 from layanan.backoffice.forms import VillageOfficeForm
 from layanan.backoffice.services import village_office_update
-from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
+from layanan.letters import rules as letter_rules
 from layanan.letters.selectors import requests_for_staff, status_counts
 from layanan.regions.models import VillageOffice
 
@@ -19,14 +21,14 @@ from layanan.regions.models import VillageOffice
 @require_GET
 def dashboard(request):
     context = {}
-    if rules.can_verify_profiles(request.user):
+    if account_rules.can_verify_profiles(request.user):
         context["profiles_waiting"] = profiles_awaiting_verification(request.user).count()
-    if request.user.is_village_staff:
+    if letter_rules.can_work_on_requests(request.user):
         context["request_counts"] = status_counts(requests_for_staff(request.user))
     return render(request, "backoffice/dashboard.html", context)
 
 
-@staff_required(allowed=rules.can_verify_profiles)
+@staff_required(allowed=rules.can_keep_own_letterhead)
 @require_http_methods(["GET", "POST"])
 def village_office(request):
     """The village's letterhead: address, contacts, logo (shown on every letter)."""
@@ -39,16 +41,14 @@ def letterhead_page(request, village, *, saved_url: str, context: dict | None = 
     office = VillageOffice.objects.filter(village=village).first()
     form = VillageOfficeForm(request.POST or None, request.FILES or None, instance=office)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request, form=form) as call:
             village_office_update(
                 actor=request.user,
                 village=village,
                 values={name: form.cleaned_data[name] for name in VillageOfficeForm.Meta.fields},
                 logo=form.cleaned_data["logo_upload"],
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("The letterhead is saved; it applies to the next letters."))
             return redirect(saved_url)
     return render(

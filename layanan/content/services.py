@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from layanan.accounts.models import User
+from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
 from layanan.content import feeds, rules
 from layanan.content.models import Announcement, FeedErrorKind, NewsFeedStatus, NewsItem
@@ -251,7 +252,7 @@ def announcement_create(
         announcement.attachment.save("lampiran.pdf", ContentFile(attachment.content), save=False)
     try:
         announcement.save()
-        audit_record(actor=actor, action="announcement.created", target=announcement)
+        audit_record(actor=actor, action=AuditAction.ANNOUNCEMENT_CREATED, target=announcement)
     except Exception:
         # The file was written before the row; without the row nobody could reach it.
         if announcement.attachment.name:
@@ -288,7 +289,7 @@ def announcement_update(
         locked.attachment = ""
         _delete_file_after_commit(old_file)
     locked.save()
-    audit_record(actor=actor, action="announcement.updated", target=locked)
+    audit_record(actor=actor, action=AuditAction.ANNOUNCEMENT_UPDATED, target=locked)
     return locked
 
 
@@ -296,7 +297,7 @@ def announcement_update(
 def announcement_delete(*, announcement: Announcement, actor: User) -> None:
     _check_can_manage(actor)
     locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
-    audit_record(actor=actor, action="announcement.deleted", target=locked)
+    audit_record(actor=actor, action=AuditAction.ANNOUNCEMENT_DELETED, target=locked)
     _delete_file_after_commit(locked.attachment.name)
     locked.delete()
 
@@ -338,7 +339,7 @@ def village_websites_update(*, actor: User, district: District, websites: dict[s
     if changed:
         audit_record(
             actor=actor,
-            action="content.websites_updated",
+            action=AuditAction.WEBSITES_UPDATED,
             data={"kecamatan": district.code, "changed": changed},
         )
     return changed

@@ -19,7 +19,7 @@ from layanan.content.services import (
     village_websites_update,
 )
 from layanan.content.tasks import fetch_news
-from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 from layanan.regions.selectors import districts_of_deployment
 
 content_admin_required = staff_required(allowed=rules.can_manage_content)
@@ -47,15 +47,13 @@ def _upload_too_large(request, form) -> bool:
 def announcement_create_view(request):
     form = AnnouncementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not _upload_too_large(request, form) and form.is_valid():
-        try:
+        with service_call(request, form=form) as call:
             announcement_create(
                 actor=request.user,
                 values=form.values(),
                 attachment=form.cleaned_data["attachment_upload"],
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("The announcement is saved."))
             return redirect("content:staff-announcements")
     return render(request, "content/staff/announcement_form.html", {"form": form})
@@ -67,7 +65,7 @@ def announcement_edit(request, pk: int):
     announcement = get_object_or_404(Announcement, pk=pk)
     form = AnnouncementForm(request.POST or None, request.FILES or None, instance=announcement)
     if request.method == "POST" and not _upload_too_large(request, form) and form.is_valid():
-        try:
+        with service_call(request, form=form) as call:
             announcement_update(
                 announcement=announcement,
                 actor=request.user,
@@ -75,9 +73,7 @@ def announcement_edit(request, pk: int):
                 attachment=form.cleaned_data["attachment_upload"],
                 remove_attachment=form.cleaned_data.get("remove_attachment", False),
             )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("The announcement is saved."))
             return redirect("content:staff-announcements")
     # The form's instance is changed by validation; the page shows the stored one.
@@ -94,11 +90,9 @@ def announcement_edit(request, pk: int):
 def announcement_delete_view(request, pk: int):
     announcement = get_object_or_404(Announcement, pk=pk)
     if request.method == "POST":
-        try:
+        with service_call(request) as call:
             announcement_delete(announcement=announcement, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("The announcement is deleted."))
         return redirect("content:staff-announcements")
     return render(request, "content/staff/announcement_delete.html", {"announcement": announcement})
@@ -116,13 +110,11 @@ def websites(request):
         (group,) = website_directory(districts.filter(code=selected.code))
         form = VillageWebsitesForm(request.POST or None, villages=group.villages)
         if request.method == "POST" and form.is_valid():
-            try:
+            with service_call(request, form=form) as call:
                 changed = village_websites_update(
                     actor=request.user, district=selected, websites=form.websites()
                 )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.succeeded:
                 messages.success(
                     request,
                     _("Website Desa of Kecamatan %(name)s saved (%(count)s changed).")

@@ -5,6 +5,7 @@ from layanan.content import staff_views, views
 app_name = "content"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("berita/", views.news, name="news"),
     path("informasi-desa/", views.village_info, name="village-info"),
     path(

@@ -1,4 +1,5 @@
-"""Public pages: Berita, Informasi Desa (Pengumuman and Website Desa) and Panduan."""
+"""Public pages: the home page, Berita, Informasi Desa (Pengumuman and Website Desa) and
+Panduan."""
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -10,12 +11,25 @@ from layanan.content.models import Announcement
 from layanan.content.selectors import (
     announcement_public,
     announcements_current,
+    home_content,
     news_feed_state,
     news_items,
     website_directory,
 )
+from layanan.letters.selectors import letter_types_by_category
 
 NEWS_PAGE_SIZE = 10
+
+
+@require_GET
+def home(request):
+    """Beranda of the public site (guide §3): the catalogue, the latest news and the
+    current Pengumuman."""
+    return render(
+        request,
+        "content/home.html",
+        {"catalogue": letter_types_by_category(), **home_content()},
+    )
 
 
 @require_GET

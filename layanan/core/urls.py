@@ -5,7 +5,6 @@ from layanan.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("atribusi/", views.AttributionView.as_view(), name="attribution"),
     path("sehat/", views.health, name="health"),
 ]

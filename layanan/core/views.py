@@ -1,5 +1,5 @@
-"""Public pages that belong to no single domain: the home page, the attribution page, and
-the health endpoint of the deployment."""
+"""Pages that belong to no domain: the attribution page and the health endpoint of the
+deployment. (The home page is content's: it shows the catalogue, news and announcements.)"""
 
 import logging
 import secrets
@@ -8,24 +8,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from kombu import Connection
 
-from layanan.content.selectors import home_content
-from layanan.letters.selectors import letter_types_by_category
-
 logger = logging.getLogger(__name__)
-
-
-def home(request):
-    return render(
-        request,
-        "core/home.html",
-        {"catalogue": letter_types_by_category(), **home_content()},
-    )
 
 
 class AttributionView(TemplateView):

@@ -50,11 +50,3 @@ class NewPassphraseForm(forms.Form):
         if cleaned.get("passphrase") != cleaned.get("passphrase_again"):
             self.add_error("passphrase_again", _("The two passphrases differ."))
         return cleaned
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note for the operator"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )

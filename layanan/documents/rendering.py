@@ -128,6 +128,13 @@ def body_module(letter_type_code: str, body_template: str = "") -> str:
     return name if (TYPST_DIR / "types" / f"{name}.typ").exists() else "generic"
 
 
+def shipped_body_template(letter_type_code: str) -> str:
+    """The Typst body shipped for a type (or the generic one): the type editor's start."""
+    return (TYPST_DIR / "types" / f"{body_module(letter_type_code)}.typ").read_text(
+        encoding="utf-8"
+    )
+
+
 def letter_data(
     request: LetterRequest,
     issue: Issue | None,

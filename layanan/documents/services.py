@@ -1,4 +1,4 @@
-"""Writes of documents: signing credentials, signing letters, sending drafts back, revoking.
+"""Writes of documents: signing credentials, signing letters, previews of letter types.
 
 Signing one letter is one transaction (DESIGN.md §6): take the next number of the village's
 yearly counter, render the letter with the QR code of its verification URL, sign it, store
@@ -18,10 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -31,12 +27,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from layanan.accounts.models import User
+from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
 from layanan.core.services import counter_next
 from layanan.core.throttle import throttle
 from layanan.documents.models import SigningCredential
-from layanan.documents.rendering import Issue, compile_letter, letter_inputs
+from layanan.documents.rendering import (
+    Issue,
+    RenderError,
+    compile_letter,
+    letter_inputs,
+    letter_preview_png,
+)
 from layanan.documents.signing import (
     SignerUnavailable,
     SigningError,
@@ -45,22 +48,19 @@ from layanan.documents.signing import (
     get_signer,
 )
 from layanan.documents.signing.base import SignatureRequest, SignedDocument
-from layanan.documents.signing.ca import fingerprint, local_ca_load
-from layanan.documents.signing.local import (
-    SCRYPT_N,
-    active_credential,
-    forget_unlocked,
-    key_encrypt,
-)
+from layanan.documents.signing.ca import signer_subject
+from layanan.documents.signing.local import credential_new, credential_retire
 from layanan.letters import rules
-from layanan.letters.lifecycle import TRANSITIONS
-from layanan.letters.models import LetterRequest, RequestAction, RequestStatus
+from layanan.letters.fields import sample_answers
+from layanan.letters.lifecycle import transition_check
+from layanan.letters.models import LetterRequest, LetterType, RequestAction
 from layanan.letters.numbers import number_format
 from layanan.letters.services import (
     letter_type_version_current,
     request_lock,
     transition_apply,
 )
+from layanan.regions.models import Village
 
 logger = logging.getLogger(__name__)
 
@@ -89,45 +89,30 @@ def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredentia
     """A new key and certificate from the local CA for a village head, protected by the
     passphrase they choose. Any earlier credential is retired (letters it signed still
     verify: the CA, not the credential, is the trust root)."""
-    if not (user.is_active and user.is_head and user.village_id):
+    if not rules.can_sign(user):
         raise DomainError(_("Only a village head can hold a signing certificate."))
     _check_passphrase_strength(user, passphrase)
     village = user.village
-    ca = local_ca_load()
-    key = ec.generate_private_key(ec.SECP256R1())
-    organisation = f"Pemerintah {village.kind_label} {village.display_name}"
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-            x509.NameAttribute(
-                NameOID.STATE_OR_PROVINCE_NAME, village.district.regency.province.display_name
-            ),
-            x509.NameAttribute(NameOID.LOCALITY_NAME, village.district.regency.display_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.TITLE, f"{village.head_title} {village.display_name}"),
-            x509.NameAttribute(NameOID.COMMON_NAME, user.full_name),
-        ]
+    credential = credential_new(
+        user=user,
+        subject=signer_subject(
+            name=user.full_name,
+            title=f"{village.head_title} {village.display_name}",
+            organisation=f"Pemerintah {village.kind_label} {village.display_name}",
+            locality=village.district.regency.display_name,
+            province=village.district.regency.province.display_name,
+        ),
+        passphrase=passphrase,
     )
-    certificate = ca.issue(public_key=key.public_key(), subject=subject)
-    salt, encrypted = key_encrypt(key, passphrase)
     now = timezone.now()
     for old in SigningCredential.objects.select_for_update().filter(
         user=user, revoked_at__isnull=True
     ):
-        old.revoked_at = now
-        old.save(update_fields=["revoked_at"])
-        forget_unlocked(old)
-    credential = SigningCredential.objects.create(
-        user=user,
-        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
-        fingerprint=fingerprint(certificate),
-        encrypted_key=encrypted,
-        kdf_salt=salt,
-        kdf_n=SCRYPT_N,
-    )
+        credential_retire(old, at=now)
+    credential.save()
     audit_record(
         actor=user,
-        action="signing.credential_issued",
+        action=AuditAction.SIGNING_CREDENTIAL_ISSUED,
         village=village,
         target=credential,
         data={"fingerprint": credential.fingerprint},
@@ -143,7 +128,7 @@ def _passphrase_refused(head: User) -> None:
     """Count a wrong passphrase towards the lockout and audit it (outside the signing
     transaction, which rolls back)."""
     throttle("sign-passphrase-user").hit(_passphrase_throttle_key(head))
-    audit_record(actor=head, action="signing.wrong_passphrase", village=head.village)
+    audit_record(actor=head, action=AuditAction.SIGNING_WRONG_PASSPHRASE, village=head.village)
 
 
 def _passphrase_accepted(head: User) -> None:
@@ -175,15 +160,8 @@ def _verification_url(token: str) -> str:
 
 
 def _check_can_sign(head: User, request: LetterRequest) -> None:
-    transition = TRANSITIONS[RequestAction.ISSUED]
-    if not transition.allowed(head, request):
-        raise DomainError(str(transition.refusal), code="forbidden")
-    if request.status not in transition.sources:
-        raise DomainError(
-            _("A request in status %(status)s cannot be %(action)s.")
-            % {"status": request.get_status_display(), "action": transition.verb},
-            code="illegal_transition",
-        )
+    """The lifecycle's guard of TERBIT, asked before anything is rendered or unlocked."""
+    transition_check(request=request, action=RequestAction.ISSUED, actor=head)
 
 
 @dataclass
@@ -514,36 +492,44 @@ def letters_sign_batch(
     return result
 
 
-def letter_return(*, request: LetterRequest, head: User, note: str) -> LetterRequest:
-    """The head sends a draft back to the operator with a note; it stays in Konsep."""
-    return transition_apply(request=request, action=RequestAction.RETURNED, actor=head, note=note)
+# --- Previews of letter types (the district admin's editor) ----------------------------------
 
 
-def letter_revoke(*, request: LetterRequest, actor: User, reason: str) -> LetterRequest:
-    """Revoke an issued letter; its verification page says Dicabut with the reason."""
-    return transition_apply(
-        request=request,
-        action=RequestAction.REVOKED,
-        actor=actor,
-        note=reason,
-        revoked_at=timezone.now(),
+def _sample_request(letter_type: LetterType) -> LetterRequest:
+    """An unsaved request with fictional data, to preview a type's letter."""
+    village = (
+        Village.objects.select_related("district__regency__province")
+        .filter(district__regency_id=settings.LDM_REGENCY_CODE)
+        .order_by("code")
+        .first()
+    )
+    if village is None:
+        raise DomainError(_("Load the regions of the kabupaten first."), code="no_regions")
+    return LetterRequest(
+        registration_number="2022110600001",
+        letter_type=letter_type,
+        village=village,
+        applicant_nik="3325110101900001",
+        applicant_name="Nama Pemohon Contoh",
+        applicant_birth_place="BATANG",
+        applicant_birth_date=dt.date(1990, 1, 1),
+        applicant_gender="Laki-laki",
+        applicant_religion="Islam",
+        applicant_marital_status="Kawin Tercatat",
+        applicant_occupation="Wiraswasta",
+        applicant_address="Jl. Contoh No. 1 RT 001 RW 002",
+        form_schema=letter_type.fields,
+        data=sample_answers(letter_type.fields),
+        submitted_at=timezone.now(),
     )
 
 
-def drafts_to_sign(head: User):
-    """The head's queue: drafts of their village, oldest first."""
-    if not (head.is_authenticated and head.is_head and head.village_id):
-        return LetterRequest.objects.none()
-    return (
-        LetterRequest.objects.filter(village_id=head.village_id, status=RequestStatus.KONSEP)
-        .select_related("letter_type", "village")
-        .order_by("submitted_at", "id")
-    )
-
-
-def can_preview(user, request: LetterRequest) -> bool:
-    return rules.is_village_staff_of(user, request) and request.status == RequestStatus.KONSEP
-
-
-def active_credential_of(user: User) -> SigningCredential | None:
-    return active_credential(user)
+def letter_type_preview(letter_type: LetterType) -> list[bytes]:
+    """PNG pages of the type's draft letter with sample data (the type may be unsaved);
+    DomainError with Typst's message if its template does not compile."""
+    try:
+        return letter_preview_png(_sample_request(letter_type))
+    except RenderError as error:
+        raise DomainError(
+            _("The template does not compile: %(error)s") % {"error": error}, code="template"
+        ) from error

@@ -10,7 +10,5 @@ urlpatterns = [
     path("petugas/permohonan/<str:number>/pratinjau.pdf", views.preview, name="preview"),
     path("petugas/permohonan/<str:number>/surat.pdf", views.staff_download, name="staff-download"),
     path("petugas/permohonan/<str:number>/tandatangani/", views.sign, name="sign"),
-    path("petugas/permohonan/<str:number>/kembalikan/", views.send_back, name="send-back"),
-    path("petugas/permohonan/<str:number>/cabut/", views.revoke, name="revoke"),
     path("riwayat/<str:number>/unduh/", views.resident_download, name="download"),
 ]

@@ -1,43 +1,36 @@
-"""Staff pages of documents: previews, the head's signing queue, signing, sending back,
-revoking, the head's certificate, and downloads of issued letters."""
+"""Pages of documents: draft previews, the head's signing queue and signing, the head's
+certificate, and downloads of issued letters."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layanan.accounts.decorators import resident_required, staff_required
-from layanan.core.errors import DomainError
-from layanan.documents.forms import BatchSignForm, NewPassphraseForm, NoteForm, PassphraseForm
+from layanan.accounts.selectors import village_head
+from layanan.core.service_calls import service_call
+from layanan.documents.forms import BatchSignForm, NewPassphraseForm, PassphraseForm
 from layanan.documents.rendering import letter_pdf
-from layanan.documents.services import (
-    active_credential_of,
-    can_preview,
-    drafts_to_sign,
-    letter_return,
-    letter_revoke,
-    letter_sign,
-    letters_sign_batch,
-    signing_credential_issue,
-)
+from layanan.documents.selectors import active_credential_of
+from layanan.documents.services import letter_sign, letters_sign_batch, signing_credential_issue
 from layanan.letters import rules
-from layanan.letters.forms import ReasonForm
 from layanan.letters.models import LetterRequest, RequestStatus
 from layanan.letters.selectors import (
-    requests_for_staff,
+    drafts_to_sign,
     requests_listed,
     requests_of_resident,
+    staff_request_or_404,
     village_status_counts,
 )
 
-head_required = staff_required(allowed=lambda user: user.is_head)
-village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
+signer_required = staff_required(allowed=rules.can_sign)
+village_staff_required = staff_required(allowed=rules.can_work_on_requests)
 
 # Drafts per page of the head's queue, as in the inbox: a batch is chosen from one page and
 # signed in one request. Each row costs about 0.4 ms of template rendering (make bench-load).
@@ -61,18 +54,14 @@ def letter_filename(request: LetterRequest) -> str:
     return f"{name}-{request.registration_number}.pdf"
 
 
-def _staff_request(request, number: str) -> LetterRequest:
-    return get_object_or_404(requests_for_staff(request.user), registration_number=number)
-
-
 @village_staff_required
 @require_GET
 def preview(request, number: str):
     """The draft with a KONSEP watermark, no number and no QR code."""
-    letter_request = _staff_request(request, number)
-    if not can_preview(request.user, letter_request):
+    letter_request = staff_request_or_404(request.user, number)
+    if not rules.can_preview_draft(request.user, letter_request):
         raise Http404
-    head = letter_request.village.staff.filter(role="kepala", is_active=True).first()
+    head = village_head(letter_request.village_id)
     pdf = letter_pdf(letter_request, head_name=head.full_name if head else "")
     return pdf_response(pdf, filename=f"KONSEP-{letter_request.registration_number}.pdf")
 
@@ -80,7 +69,7 @@ def preview(request, number: str):
 @village_staff_required
 @require_GET
 def staff_download(request, number: str):
-    letter_request = _staff_request(request, number)
+    letter_request = staff_request_or_404(request.user, number)
     if not letter_request.is_issued:
         raise Http404
     return pdf_response(
@@ -102,7 +91,7 @@ def resident_download(request, number: str):
     )
 
 
-@head_required
+@signer_required
 @sensitive_post_parameters("passphrase")
 @require_http_methods(["GET", "POST"])
 def signing_queue(request):
@@ -110,15 +99,13 @@ def signing_queue(request):
     queue = drafts_to_sign(request.user)
     form = BatchSignForm(request.POST or None, queryset=queue)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request) as call:
             result = letters_sign_batch(
                 requests=list(form.cleaned_data["letters"]),
                 head=request.user,
                 passphrase=form.cleaned_data["passphrase"],
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if call.succeeded:
             if result.signed:
                 messages.success(
                     request,
@@ -151,22 +138,20 @@ def _has_credential(user) -> bool:
     return settings.LDM_SIGNER != "local" or active_credential_of(user) is not None
 
 
-@head_required
+@signer_required
 @sensitive_post_parameters("passphrase")
 @require_POST
 def sign(request, number: str):
-    letter_request = _staff_request(request, number)
+    letter_request = staff_request_or_404(request.user, number)
     form = PassphraseForm(request.POST)
     if form.is_valid():
-        try:
+        with service_call(request) as call:
             issued = letter_sign(
                 request=letter_request,
                 head=request.user,
                 passphrase=form.cleaned_data["passphrase"],
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if call.succeeded:
             messages.success(
                 request,
                 _("Letter %(number)s is signed and issued.") % {"number": issued.letter_number},
@@ -176,43 +161,7 @@ def sign(request, number: str):
     return redirect("letters:staff-detail", number=number)
 
 
-@head_required
-@require_POST
-def send_back(request, number: str):
-    letter_request = _staff_request(request, number)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a note for the operator."))
-    else:
-        try:
-            letter_return(request=letter_request, head=request.user, note=form.cleaned_data["note"])
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The draft was sent back to the operator."))
-    return redirect("letters:staff-detail", number=number)
-
-
-@village_staff_required
-@require_POST
-def revoke(request, number: str):
-    letter_request = _staff_request(request, number)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the reason for revoking the letter."))
-    else:
-        try:
-            letter_revoke(
-                request=letter_request, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The letter is revoked."))
-    return redirect("letters:staff-detail", number=number)
-
-
-@head_required
+@signer_required
 @sensitive_post_parameters("passphrase", "passphrase_again")
 @require_http_methods(["GET", "POST"])
 def certificate(request):
@@ -222,11 +171,9 @@ def certificate(request):
     credential = active_credential_of(request.user)
     form = NewPassphraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_call(request, form=form, field="passphrase") as call:
             signing_credential_issue(user=request.user, passphrase=form.cleaned_data["passphrase"])
-        except DomainError as error:
-            form.add_error("passphrase", error.message)
-        else:
+        if call.succeeded:
             messages.success(request, _("Your signing certificate is ready."))
             return redirect("documents:signing-queue")
     return render(request, "documents/certificate.html", {"form": form, "credential": credential})

@@ -1,10 +1,13 @@
-"""Reads of the letter catalogue."""
+"""Reads of the letter catalogue and of requests, narrowed to what the asking user may see."""
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 
+from layanan.accounts import rules as account_rules
 from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.models import User
+from layanan.letters import rules
 from layanan.letters.models import (
     LetterCategory,
     LetterRequest,
@@ -55,7 +58,7 @@ def requests_listed(queryset: QuerySet[LetterRequest]) -> QuerySet[LetterRequest
 def requests_of_resident(user: User) -> QuerySet[LetterRequest]:
     """A resident's history: their own requests, and walk-in requests made with their NIK
     before they had an account, once their profile is verified."""
-    if not (user.is_authenticated and user.is_resident):
+    if not account_rules.is_resident(user):
         return LetterRequest.objects.none()
     mine = Q(applicant=user)
     profile = getattr(user, "profile", None)
@@ -66,9 +69,31 @@ def requests_of_resident(user: User) -> QuerySet[LetterRequest]:
 
 def requests_for_staff(user: User) -> QuerySet[LetterRequest]:
     """The requests of the staff member's own village; nothing for anyone else."""
-    if not (user.is_authenticated and user.is_active and user.is_village_staff):
+    if not rules.can_work_on_requests(user):
         return LetterRequest.objects.none()
     return LetterRequest.objects.filter(village_id=user.village_id).select_related(*_LIST_RELATED)
+
+
+def staff_request_or_404(
+    user: User, number: str, *, related: tuple[str, ...] = ()
+) -> LetterRequest:
+    """The request with this registration number if the staff member's village has it;
+    404 otherwise (another village's request is not found, not forbidden)."""
+    queryset = requests_for_staff(user)
+    if related:
+        queryset = queryset.select_related(*related)
+    return get_object_or_404(queryset, registration_number=number)
+
+
+def drafts_to_sign(head: User) -> QuerySet[LetterRequest]:
+    """The head's queue: drafts of their village, oldest first."""
+    if not rules.can_sign(head):
+        return LetterRequest.objects.none()
+    return (
+        LetterRequest.objects.filter(village_id=head.village_id, status=RequestStatus.KONSEP)
+        .select_related("letter_type", "village")
+        .order_by("submitted_at", "id")
+    )
 
 
 def request_search(queryset: QuerySet[LetterRequest], query: str) -> QuerySet[LetterRequest]:

@@ -6,21 +6,21 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from layanan.accounts import rules as account_rules
 from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.models import ResidentProfile, User
+from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
 from layanan.core.services import counter_next
 from layanan.letters import rules
-from layanan.letters.fields import SchemaError, parse_schema, request_specs, sample_answers
-from layanan.letters.lifecycle import TRANSITIONS
+from layanan.letters.fields import parse_schema, request_specs
+from layanan.letters.lifecycle import transition_check
 from layanan.letters.models import (
     LetterRequest,
     LetterRequestEvent,
@@ -30,7 +30,6 @@ from layanan.letters.models import (
     RequestMode,
     RequestStatus,
 )
-from layanan.letters.numbers import number_pattern_check
 from layanan.notifications.services import email_queue
 
 logger = logging.getLogger(__name__)
@@ -139,7 +138,22 @@ class ApplicantData:
         return {f"applicant_{key}": value for key, value in self.__dict__.items()}
 
 
-def _record(request: LetterRequest, *, actor, action: str, from_status: str, note: str = ""):
+# The audit log's name of each step of a request's timeline.
+AUDITED_AS = {
+    RequestAction.SUBMITTED: AuditAction.REQUEST_SUBMITTED,
+    RequestAction.REGISTERED: AuditAction.REQUEST_REGISTERED,
+    RequestAction.ACCEPTED: AuditAction.REQUEST_ACCEPTED,
+    RequestAction.REJECTED: AuditAction.REQUEST_REJECTED,
+    RequestAction.CANCELLED: AuditAction.REQUEST_CANCELLED,
+    RequestAction.RETURNED: AuditAction.REQUEST_RETURNED,
+    RequestAction.ISSUED: AuditAction.REQUEST_ISSUED,
+    RequestAction.REVOKED: AuditAction.REQUEST_REVOKED,
+}
+
+
+def _record(
+    request: LetterRequest, *, actor: User, action: str, from_status: str, note: str = ""
+) -> None:
     LetterRequestEvent.objects.create(
         request=request,
         created_at=timezone.now(),
@@ -151,7 +165,7 @@ def _record(request: LetterRequest, *, actor, action: str, from_status: str, not
     )
     audit_record(
         actor=actor,
-        action=f"request.{action}",
+        action=AUDITED_AS[RequestAction(action)],
         village=request.village,
         subject=request.applicant,
         target=request,
@@ -191,7 +205,7 @@ def _schema_checked(schema: list[dict], data: dict) -> None:
 @transaction.atomic
 def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict) -> LetterRequest:
     """A resident asks online for a Mandiri letter (guide section 8)."""
-    if not resident.is_resident:
+    if not account_rules.is_resident(resident):
         raise DomainError(_("Only residents can apply online."), code="forbidden")
     if not (letter_type.is_active and letter_type.is_mandiri):
         raise DomainError(
@@ -292,20 +306,10 @@ def transition_apply(
     columns, records the event and the audit entry, and emails the applicant after commit.
     ``changes`` are extra columns the caller sets in the same step.
     """
-    transition = TRANSITIONS[action]
     note = (note or "").strip()
     with transaction.atomic():
         locked = request if already_locked else request_lock(request.pk)
-        if locked.status not in transition.sources:
-            raise DomainError(
-                _("A request in status %(status)s cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": transition.verb},
-                code="illegal_transition",
-            )
-        if not transition.allowed(actor, locked):
-            raise DomainError(str(transition.refusal), code="forbidden")
-        if transition.note_required and not note:
-            raise DomainError(_("Write the reason."), code="note_required")
+        transition = transition_check(request=locked, action=action, actor=actor, note=note)
         from_status = locked.status
         locked.status = transition.target
         fields = ["status", "updated_at", *changes]
@@ -325,8 +329,7 @@ def letter_request_accept(
     *, request: LetterRequest, operator: User, data: dict | None = None
 ) -> LetterRequest:
     """The operator accepts into Konsep, possibly correcting the answers (guide section 9)."""
-    if not rules.can_process_request(operator, request):
-        raise DomainError(str(TRANSITIONS[RequestAction.ACCEPTED].refusal), code="forbidden")
+    transition_check(request=request, action=RequestAction.ACCEPTED, actor=operator)
     with transaction.atomic():
         changes = {}
         if request.applicant_id is not None:
@@ -367,8 +370,25 @@ def letter_request_cancel(*, request: LetterRequest, resident: User) -> LetterRe
     return transition_apply(request=request, action=RequestAction.CANCELLED, actor=resident)
 
 
-# --- The letter type editor (district admin) ---------------------------------------------
+def letter_return(*, request: LetterRequest, head: User, note: str) -> LetterRequest:
+    """The head sends a draft back to the operator with a note; it stays in Konsep."""
+    return transition_apply(request=request, action=RequestAction.RETURNED, actor=head, note=note)
 
+
+def letter_revoke(*, request: LetterRequest, actor: User, reason: str) -> LetterRequest:
+    """Revoke an issued letter; its verification page says Dicabut with the reason."""
+    return transition_apply(
+        request=request,
+        action=RequestAction.REVOKED,
+        actor=actor,
+        note=reason,
+        revoked_at=timezone.now(),
+    )
+
+
+# --- Versions of letter types -------------------------------------------------------------
+
+# What a letter depends on: an issued letter keeps the version it was issued with.
 VERSIONED_FIELDS = (
     "name",
     "category",
@@ -378,15 +398,6 @@ VERSIONED_FIELDS = (
     "number_pattern",
     "classification_code",
     "validity_days",
-)
-EDITABLE_FIELDS = (
-    *VERSIONED_FIELDS,
-    "summary",
-    "description",
-    "requirements",
-    "process",
-    "icon",
-    "is_active",
 )
 
 
@@ -408,79 +419,3 @@ def letter_type_version_current(
         snapshot=snapshot,
         created_by=actor,
     )
-
-
-def sample_request(letter_type: LetterType) -> LetterRequest:
-    """An unsaved request with fictional data, to preview a type's letter."""
-    from layanan.regions.models import Village  # noqa: PLC0415 - avoids a cycle at import
-
-    village = (
-        Village.objects.select_related("district__regency__province")
-        .filter(district__regency_id=settings.LDM_REGENCY_CODE)
-        .order_by("code")
-        .first()
-    )
-    if village is None:
-        raise DomainError(_("Load the regions of the kabupaten first."), code="no_regions")
-    return LetterRequest(
-        registration_number="2022110600001",
-        letter_type=letter_type,
-        village=village,
-        applicant_nik="3325110101900001",
-        applicant_name="Nama Pemohon Contoh",
-        applicant_birth_place="BATANG",
-        applicant_birth_date=dt.date(1990, 1, 1),
-        applicant_gender="Laki-laki",
-        applicant_religion="Islam",
-        applicant_marital_status="Kawin Tercatat",
-        applicant_occupation="Wiraswasta",
-        applicant_address="Jl. Contoh No. 1 RT 001 RW 002",
-        form_schema=letter_type.fields,
-        data=sample_answers(letter_type.fields),
-        submitted_at=timezone.now(),
-    )
-
-
-def letter_type_preview(letter_type: LetterType) -> list[bytes]:
-    """PNG pages of the type's draft letter with sample data; DomainError if it fails."""
-    from layanan.documents.rendering import RenderError, letter_preview_png  # noqa: PLC0415
-
-    try:
-        return letter_preview_png(sample_request(letter_type))
-    except RenderError as error:
-        raise DomainError(
-            _("The template does not compile: %(error)s") % {"error": error}, code="template"
-        ) from error
-
-
-@transaction.atomic
-def letter_type_save(*, actor: User, letter_type: LetterType | None, values: dict) -> LetterType:
-    """Create or edit a letter type. Letters already issued keep the version they were
-    issued with; drafts and new requests use the new one."""
-    if not (actor.is_active and actor.is_district_admin):
-        raise DomainError(_("Only the district admin can edit letter types."), code="forbidden")
-    try:
-        parse_schema(values.get("fields", []))
-    except SchemaError as error:
-        raise DomainError(
-            _("The fields are not valid: %(error)s") % {"error": error}, code="fields"
-        ) from error
-    number_pattern_check(values.get("number_pattern", ""))
-    instance = letter_type or LetterType(code=values["code"])
-    for name in EDITABLE_FIELDS:
-        if name in values:
-            setattr(instance, name, values[name])
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise DomainError("; ".join(error.messages), code="invalid") from error
-    letter_type_preview(instance)  # a template that does not compile is never saved
-    instance.save()
-    version = letter_type_version_current(instance, actor=actor)
-    audit_record(
-        actor=actor,
-        action="letter_type.saved",
-        target=instance,
-        data={"code": instance.code, "version": version.number},
-    )
-    return instance

@@ -1,4 +1,5 @@
-"""The Operator Desa's inbox, request page and counter registration (guide section 9)."""
+"""The village staff's inbox and request page, the operator's decisions and counter
+registration, the head's sending back and revoking (guide section 9)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from layanan.accounts import rules as account_rules
 from layanan.accounts.decorators import staff_required
-from layanan.accounts.models import ResidentProfile, Role, User
-from layanan.core.errors import DomainError
+from layanan.accounts.selectors import resident_with_nik
+from layanan.core.service_calls import service_call
 from layanan.letters import rules
 from layanan.letters.fields import display_rows, request_specs
-from layanan.letters.forms import ApplicantForm, ReasonForm, WalkInStartForm
+from layanan.letters.forms import ApplicantForm, NoteForm, ReasonForm, WalkInStartForm
 from layanan.letters.lifecycle import allowed_actions
 from layanan.letters.models import LetterType, RequestStatus
 from layanan.letters.selectors import (
@@ -21,6 +22,7 @@ from layanan.letters.selectors import (
     request_timeline,
     requests_for_staff,
     requests_listed,
+    staff_request_or_404,
     village_status_counts,
 )
 from layanan.letters.services import (
@@ -28,11 +30,14 @@ from layanan.letters.services import (
     letter_request_accept,
     letter_request_register_walk_in,
     letter_request_reject,
+    letter_return,
+    letter_revoke,
 )
 from layanan.letters.views import data_form_from_post
 
-village_staff_required = staff_required(allowed=lambda user: user.is_village_staff)
+village_staff_required = staff_required(allowed=rules.can_work_on_requests)
 operator_required = staff_required(allowed=rules.can_register_walk_in)
+signer_required = staff_required(allowed=rules.can_sign)
 WALK_IN_SESSION_KEY = "ldm_walk_in"
 
 
@@ -73,13 +78,6 @@ def inbox(request):
     )
 
 
-def _staff_request(request, number: str):
-    return get_object_or_404(
-        requests_for_staff(request.user).select_related("applicant__profile"),
-        registration_number=number,
-    )
-
-
 def _detail_context(request, letter_request, **extra):
     profile = None
     if letter_request.applicant_id:
@@ -109,7 +107,7 @@ def _detail_context(request, letter_request, **extra):
 @village_staff_required
 @require_GET
 def staff_detail(request, number: str):
-    letter_request = _staff_request(request, number)
+    letter_request = staff_request_or_404(request.user, number, related=("applicant__profile",))
     return render(request, "letters/staff/detail.html", _detail_context(request, letter_request))
 
 
@@ -117,7 +115,7 @@ def staff_detail(request, number: str):
 @require_POST
 def staff_accept(request, number: str):
     """Accept into Konsep, with the operator's corrections of the answers."""
-    letter_request = _staff_request(request, number)
+    letter_request = staff_request_or_404(request.user, number, related=("applicant__profile",))
     context = _detail_context(request, letter_request)
     data_form = context["data_form"]
     if data_form is None:
@@ -125,13 +123,11 @@ def staff_accept(request, number: str):
         return redirect("letters:staff-detail", number=number)
     if request.POST.get("add_row") or not data_form.is_valid():
         return render(request, "letters/staff/detail.html", context, status=400)
-    try:
+    with service_call(request) as call:
         letter_request_accept(
             request=letter_request, operator=request.user, data=data_form.cleaned_data()
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if call.succeeded:
         messages.success(
             request,
             _("Request %(number)s is accepted and now a draft (Konsep).") % {"number": number},
@@ -142,19 +138,50 @@ def staff_accept(request, number: str):
 @village_staff_required
 @require_POST
 def staff_reject(request, number: str):
-    letter_request = _staff_request(request, number)
+    letter_request = staff_request_or_404(request.user, number, related=("applicant__profile",))
     form = ReasonForm(request.POST)
     if not form.is_valid():
         context = _detail_context(request, letter_request, reject_form=form)
         return render(request, "letters/staff/detail.html", context, status=400)
-    try:
+    with service_call(request) as call:
         letter_request_reject(
             request=letter_request, operator=request.user, reason=form.cleaned_data["reason"]
         )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if call.succeeded:
         messages.success(request, _("Request %(number)s is rejected.") % {"number": number})
+    return redirect("letters:staff-detail", number=number)
+
+
+@signer_required
+@require_POST
+def staff_send_back(request, number: str):
+    """The head sends a draft back to the operator with a note."""
+    letter_request = staff_request_or_404(request.user, number)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a note for the operator."))
+    else:
+        with service_call(request) as call:
+            letter_return(request=letter_request, head=request.user, note=form.cleaned_data["note"])
+        if call.succeeded:
+            messages.success(request, _("The draft was sent back to the operator."))
+    return redirect("letters:staff-detail", number=number)
+
+
+@village_staff_required
+@require_POST
+def staff_revoke(request, number: str):
+    letter_request = staff_request_or_404(request.user, number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the reason for revoking the letter."))
+    else:
+        with service_call(request) as call:
+            letter_revoke(
+                request=letter_request, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        if call.succeeded:
+            messages.success(request, _("The letter is revoked."))
     return redirect("letters:staff-detail", number=number)
 
 
@@ -175,18 +202,6 @@ def walk_in_start(request):
     return render(request, "letters/staff/walk_in_start.html", {"form": form})
 
 
-def _walk_in_resident(nik: str) -> tuple[User | None, ResidentProfile | None]:
-    """The applicant's account and profile, if they have one."""
-    profile = (
-        ResidentProfile.objects.select_related("user", "village")
-        .filter(user__username=nik, user__role=Role.RESIDENT, user__is_active=True)
-        .first()
-    )
-    if profile is None:
-        return None, None
-    return profile.user, profile
-
-
 @operator_required
 @require_http_methods(["GET", "POST"])
 def walk_in_details(request):
@@ -197,7 +212,8 @@ def walk_in_details(request):
         return redirect("letters:walk-in")
     letter_type = get_object_or_404(LetterType.objects.active(), pk=started["type"])
     nik = started["nik"]
-    resident, profile = _walk_in_resident(nik)
+    profile = resident_with_nik(nik)
+    resident = profile.user if profile is not None else None
     use_profile = (
         profile is not None
         and profile.village_id == request.user.village_id
@@ -222,7 +238,7 @@ def walk_in_details(request):
                     address=applicant_form.cleaned_data["address"],
                     **applicant_form.labels(),
                 )
-            try:
+            with service_call(request) as call:
                 created = letter_request_register_walk_in(
                     operator=request.user,
                     letter_type=letter_type,
@@ -230,9 +246,7 @@ def walk_in_details(request):
                     data=data_form.cleaned_data(),
                     resident=resident if use_profile else None,
                 )
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
+            if call.succeeded:
                 del request.session[WALK_IN_SESSION_KEY]
                 messages.success(
                     request,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from layanan.accounts.decorators import resident_required
 from layanan.accounts.models import ResidentProfile
-from layanan.core.errors import DomainError
+from layanan.core.service_calls import service_call
 from layanan.letters import rules
 from layanan.letters.fields import LetterDataForm, display_rows, raw_group_rows, request_specs
 from layanan.letters.forms import AgreementForm
@@ -22,10 +22,22 @@ from layanan.letters.selectors import (
     request_timeline,
     requests_listed,
     requests_of_resident,
+    resident_request_counts,
 )
 from layanan.letters.services import letter_request_cancel, letter_request_submit
 
 HISTORY_PAGE_SIZE = 10
+
+
+@resident_required
+def dashboard(request):
+    """Beranda of a resident (guide section 6): their profile's state and the counters of
+    their requests in Proses, Konsep and Terbit."""
+    return render(
+        request,
+        "letters/dashboard.html",
+        {"profile": request.user.profile, "counts": resident_request_counts(request.user)},
+    )
 
 
 @require_GET
@@ -71,13 +83,11 @@ def request_create(request, code: str):
     data_form, adding_row = data_form_from_post(specs, post)
     agreement = AgreementForm(post if post and not adding_row else None)
     if post and not adding_row and data_form.is_valid() and agreement.is_valid():
-        try:
+        with service_call(request) as call:
             created = letter_request_submit(
                 resident=request.user, letter_type=letter_type, data=data_form.cleaned_data()
             )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
+        if call.succeeded:
             request.session["ldm_submitted"] = created.registration_number
             return redirect("letters:history")
     return render(
@@ -141,10 +151,8 @@ def request_cancel(request, number: str):
     letter_request = _own_request(request, number)
     if not rules.is_request_owner(request.user, letter_request):
         raise Http404
-    try:
+    with service_call(request) as call:
         letter_request_cancel(request=letter_request, resident=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
+    if call.succeeded:
         messages.success(request, _("Your request has been cancelled."))
     return redirect("letters:request-detail", number=number)

@@ -18,8 +18,8 @@ def test_a_resident_logs_in_with_nik_password_and_security_code(client, captcha,
     response = _login(client, captcha, resident.username)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
-    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert response["Location"] == reverse("letters:dashboard")
+    assert client.get(reverse("letters:dashboard")).status_code == 200
 
 
 def test_the_nik_may_be_typed_with_spaces(client, captcha, resident):
@@ -122,7 +122,7 @@ def test_next_only_goes_to_this_site(client, captcha, resident):
         {"identifier": resident.username, "password": PASSWORD, "captcha": captcha},
     )
 
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("letters:dashboard")
 
 
 def test_the_security_code_image_is_a_fresh_png(client):

@@ -39,9 +39,9 @@ def test_changing_the_password_ends_the_other_sessions(client, resident):
         {"old_password": PASSWORD, "new_password1": "Baru-2026x", "new_password2": "Baru-2026x"},
     )
 
-    assert response["Location"] == reverse("accounts:dashboard")
-    assert client.get(reverse("accounts:dashboard")).status_code == 200
-    assert other_device.get(reverse("accounts:dashboard")).status_code == 302
+    assert response["Location"] == reverse("letters:dashboard")
+    assert client.get(reverse("letters:dashboard")).status_code == 200
+    assert other_device.get(reverse("letters:dashboard")).status_code == 302
     assert SESSION_KEY not in other_device.session
 
 

@@ -13,7 +13,7 @@ ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", 
 
 # url name -> expected status per actor (302 = sent to a login page).
 OWN_PAGES = {
-    "accounts:dashboard": [302, 200, 200, 403, 403, 403, 403],
+    "letters:dashboard": [302, 200, 200, 403, 403, 403, 403],
     "accounts:profile": [302, 200, 200, 403, 403, 403, 403],
     "accounts:profile-edit": [302, 200, 200, 403, 403, 403, 403],
 }

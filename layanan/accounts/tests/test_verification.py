@@ -78,7 +78,7 @@ def test_a_rejection_needs_a_reason_which_the_resident_reads(
     assert profile.status == ProfileStatus.REJECTED
     assert "Foto KTP buram" in mail.outbox[0].body
     client.force_login(resident)
-    assert "Foto KTP buram" in client.get(reverse("accounts:dashboard")).content.decode()
+    assert "Foto KTP buram" in client.get(reverse("letters:dashboard")).content.decode()
 
 
 def test_an_operator_of_another_village_cannot_act(client, other_operator, resident):

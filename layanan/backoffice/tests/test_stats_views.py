@@ -228,11 +228,11 @@ def test_the_menu(client, operator, district_admin, catalogue):
     client.force_login(operator)
     content = client.get(PAGE).content.decode()
     assert reverse("backoffice:statistics") in content
-    assert reverse("audit:log") not in content
+    assert reverse("backoffice:audit-log") not in content
 
     client.force_login(district_admin)
     content = client.get(PAGE).content.decode()
-    assert reverse("audit:log") in content
+    assert reverse("backoffice:audit-log") in content
 
 
 # --- Exports ---------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_a_script_in_an_announcement_never_reaches_a_page_unescaped(client, dist
             values=_values(title="<script>alert(1)</script>Libur desa", body=HOSTILE_BODY),
         )
         pages = [
-            reverse("core:home"),
+            reverse("content:home"),
             reverse("content:village-info"),
             announcement.get_absolute_url(),
         ]
@@ -116,7 +116,7 @@ def test_announcements_appear_on_their_date_and_disappear_after_expiry(
     # 03:00 in Jakarta is still the day before in UTC: the local day decides.
     moment = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(20, 0), tzinfo=dt.UTC)
     with time_machine.travel(moment):
-        for url in (reverse("content:village-info"), reverse("core:home")):
+        for url in (reverse("content:village-info"), reverse("content:home")):
             html = client.get(url).content.decode()
             assert ("Rapat koordinasi desa" in html) is shown, url
             assert "Selalu tampil" in html

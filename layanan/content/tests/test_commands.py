@@ -1,4 +1,4 @@
-"""The commands: fetch_news (on demand and from the task), load_demo_content."""
+"""The fetch_news command, on demand and from the scheduled task."""
 
 from io import StringIO
 
@@ -6,9 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from layanan.content.models import Announcement, NewsFeedStatus, NewsItem
+from layanan.content.models import NewsFeedStatus, NewsItem
 from layanan.content.tasks import fetch_news
-from layanan.regions.models import VillageOffice
 
 pytestmark = pytest.mark.django_db
 
@@ -69,35 +68,3 @@ def test_the_beat_schedule_fetches_news(settings):
 
     assert entry["task"] == "layanan.content.tasks.fetch_news"
     assert entry["schedule"] == settings.LDM_NEWS_FETCH_MINUTES * 60
-
-
-def test_demo_content_is_fictional_and_loaded_once(batang, district_admin, operator):
-    out = StringIO()
-    call_command("load_demo_content", stdout=out)
-    call_command("load_demo_content", stdout=out)
-
-    assert Announcement.objects.count() == 3
-    assert Announcement.objects.filter(is_pinned=True).count() == 1
-    assert Announcement.objects.exclude(attachment="").count() == 1
-    websites = list(VillageOffice.objects.values_list("website", flat=True))
-    assert websites
-    assert all(site.endswith(".desa.example") for site in websites)
-    assert VillageOffice.objects.get(village_id="33.25.11.1015").website == "kauman.desa.example"
-    assert len(websites) == len(set(websites))
-    assert VillageOffice.objects.count() < 248  # some villages stay without a site
-    assert "0 announcements added, 0 village website addresses set" in out.getvalue()
-
-
-def test_demo_content_keeps_what_people_entered(batang, district_admin, operator):
-    VillageOffice.objects.create(village_id="33.25.11.1015", website="kauman.batangkab.example")
-
-    call_command("load_demo_content", stdout=StringIO())
-
-    assert (
-        VillageOffice.objects.get(village_id="33.25.11.1015").website == "kauman.batangkab.example"
-    )
-
-
-def test_demo_content_needs_an_admin(batang):
-    with pytest.raises(CommandError):
-        call_command("load_demo_content", stdout=StringIO())

@@ -83,7 +83,7 @@ def test_scripts_in_feed_summaries_never_reach_a_page(client, portal):
     news_fetch(url=portal.url("/wp-json/wp/v2/posts"))
     assert NewsItem.objects.count() == 7
 
-    for url in (reverse("content:news"), reverse("core:home")):
+    for url in (reverse("content:news"), reverse("content:home")):
         html = _html(client, url)
         assert "<script" not in html, url
         assert "onerror" not in html, url
@@ -104,7 +104,7 @@ def test_a_summary_that_is_text_about_a_script_is_shown_escaped(client):
 def test_portal_images_are_not_loaded_from_elsewhere(client, portal):
     news_fetch()
 
-    for url in (reverse("content:news"), reverse("core:home")):
+    for url in (reverse("content:news"), reverse("content:home")):
         html = _html(client, url)
         assert "jembatan.jpg" not in html
         for src in re.findall(r'src="([^"]+)"', html):
@@ -123,7 +123,7 @@ def test_the_home_page_shows_the_latest_three_news_and_current_announcements(cli
         expires_on=timezone.localdate().replace(year=2021),
     )
 
-    html = _html(client, reverse("core:home"))
+    html = _html(client, reverse("content:home"))
 
     for item in items[:3]:
         assert item.title in html
@@ -134,7 +134,7 @@ def test_the_home_page_shows_the_latest_three_news_and_current_announcements(cli
 
 
 def test_the_home_page_works_without_any_public_information(client, no_feed):
-    html = _html(client, reverse("core:home"))
+    html = _html(client, reverse("content:home"))
 
     assert "Tidak ada pengumuman saat ini." in html
 
@@ -224,7 +224,9 @@ def test_public_pages_work_without_javascript_and_load_nothing_from_elsewhere(
     assert "<script" not in html
     for url in re.findall(r'(?:src|srcset)="([^"]+)"', html):
         assert not url.startswith(("http://", "https://", "//")), url
-    for stylesheet in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html):
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert stylesheets  # the page has one, so the pattern must find it
+    for stylesheet in stylesheets:
         assert stylesheet.startswith("/static/"), stylesheet
 
 

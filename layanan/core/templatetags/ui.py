@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from layanan.core.rules import allowed
+
 register = template.Library()
 
 _ICON_NAME = re.compile(r"^[a-z0-9-]+$")
@@ -50,3 +52,11 @@ def paragraphs(text: str) -> list[str]:
 def get_item(mapping: dict, key):
     """``{{ counts|get_item:status }}``: a dict value by a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def may(context, rule: str, obj=None) -> bool:
+    """``{% may "letters.can_sign_request" letter_request as can_sign %}``: whether the
+    logged-in user passes a named permission rule (``layanan/core/rules.py``), so that a
+    button or menu item shows exactly when its action is allowed."""
+    return allowed(rule, context.get("user"), obj)

@@ -85,7 +85,7 @@ def assert_satisfies_policy(response):
 
 
 PUBLIC_PAGES = [
-    ("core:home", {}),
+    ("content:home", {}),
     ("letters:catalogue", {}),
     ("letters:type-detail", {"code": "sk-domisili"}),
     ("accounts:login", {}),
@@ -107,7 +107,7 @@ def test_public_pages_satisfy_the_policy(client, batang, catalogue, name, kwargs
 
 
 RESIDENT_PAGES = [
-    "accounts:dashboard",
+    "letters:dashboard",
     "accounts:profile",
     "accounts:profile-edit",
     "accounts:password-change",

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-PAGES = {"core:home": 60, "letters:catalogue": 60, "verification:letter": 10}
+PAGES = {"content:home": 60, "letters:catalogue": 60, "verification:letter": 10}
 
 
 @pytest.fixture
@@ -16,10 +16,10 @@ def page_cache(settings):
 def test_an_anonymous_visitor_gets_the_page_from_the_cache(
     client, batang, catalogue, page_cache, django_assert_num_queries
 ):
-    first = client.get(reverse("core:home"))
+    first = client.get(reverse("content:home"))
 
     with django_assert_num_queries(0):
-        second = client.get(reverse("core:home"))
+        second = client.get(reverse("content:home"))
 
     assert second.status_code == 200
     assert second.content == first.content
@@ -28,10 +28,10 @@ def test_an_anonymous_visitor_gets_the_page_from_the_cache(
 
 
 def test_a_logged_in_user_never_gets_a_cached_page(client, batang, catalogue, resident, page_cache):
-    client.get(reverse("core:home"))  # cached for anonymous visitors
+    client.get(reverse("content:home"))  # cached for anonymous visitors
     client.force_login(resident)
 
-    html = client.get(reverse("core:home")).content.decode()
+    html = client.get(reverse("content:home")).content.decode()
 
     assert resident.full_name in html
 
@@ -60,18 +60,18 @@ def test_the_cache_is_off_unless_configured(
     client, batang, catalogue, settings, django_assert_max_num_queries
 ):
     assert settings.LDM_PUBLIC_PAGE_CACHE == {}
-    client.get(reverse("core:home"))
+    client.get(reverse("content:home"))
 
     with django_assert_max_num_queries(10) as captured:
-        client.get(reverse("core:home"))
+        client.get(reverse("content:home"))
     assert len(captured.captured_queries) > 0
 
 
 def test_a_query_string_is_never_cached(
     client, batang, catalogue, page_cache, django_assert_max_num_queries
 ):
-    client.get(reverse("core:home"), {"x": "1"})
+    client.get(reverse("content:home"), {"x": "1"})
 
     with django_assert_max_num_queries(10) as captured:
-        client.get(reverse("core:home"), {"x": "1"})
+        client.get(reverse("content:home"), {"x": "1"})
     assert len(captured.captured_queries) > 0

@@ -23,6 +23,22 @@ CA_YEARS = 10
 SIGNER_YEARS = 2
 
 
+def signer_subject(
+    *, name: str, title: str, organisation: str, locality: str, province: str
+) -> x509.Name:
+    """The subject of a signer's certificate: who signs, in which office, where."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, province),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, locality),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.TITLE, title),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+        ]
+    )
+
+
 def fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 

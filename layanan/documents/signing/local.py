@@ -20,6 +20,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.utils import timezone
@@ -29,13 +30,14 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from layanan.documents.models import SigningCredential
+from layanan.documents.selectors import active_credential_of
 from layanan.documents.signing.base import (
     SignatureRequest,
     SignedDocument,
     SignerNotReady,
     WrongPassphrase,
 )
-from layanan.documents.signing.ca import local_ca_load
+from layanan.documents.signing.ca import fingerprint, local_ca_load
 
 # Bytes reserved for the CMS signature: fixed, so pyHanko writes the file once.
 SIGNATURE_BYTES_RESERVED = 8192
@@ -49,7 +51,7 @@ def _derive(passphrase: str, salt: bytes, n: int) -> bytes:
     return Scrypt(salt=salt, length=32, n=n, r=8, p=1).derive(passphrase.encode())
 
 
-def key_encrypt(private_key, passphrase: str) -> tuple[bytes, bytes]:
+def _key_encrypt(private_key, passphrase: str) -> tuple[bytes, bytes]:
     """(salt, nonce + ciphertext) of the PKCS#8 key under the passphrase."""
     salt = os.urandom(16)
     nonce = os.urandom(12)
@@ -101,8 +103,28 @@ class _UnlockedCache:
 _unlocked = _UnlockedCache()
 
 
-def active_credential(user) -> SigningCredential | None:
-    return SigningCredential.objects.filter(user=user, revoked_at__isnull=True).first()
+def credential_new(*, user, subject: x509.Name, passphrase: str) -> SigningCredential:
+    """A new key pair and a certificate from the local CA for ``subject``, the key
+    encrypted under ``passphrase``: an unsaved credential of ``user``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = local_ca_load().issue(public_key=key.public_key(), subject=subject)
+    salt, encrypted = _key_encrypt(key, passphrase)
+    return SigningCredential(
+        user=user,
+        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        fingerprint=fingerprint(certificate),
+        encrypted_key=encrypted,
+        kdf_salt=salt,
+        kdf_n=SCRYPT_N,
+    )
+
+
+def credential_retire(credential: SigningCredential, *, at) -> None:
+    """Retire a credential (the caller holds its row locked); its unlocked key leaves this
+    process's memory. Letters it signed still verify: the CA is the trust root."""
+    credential.revoked_at = at
+    credential.save(update_fields=["revoked_at"])
+    _unlocked.forget(credential.pk)
 
 
 class LocalSession:
@@ -136,7 +158,7 @@ class LocalSigner:
     name = "local"
 
     def open_session(self, *, user, passphrase: str) -> LocalSession:
-        credential = active_credential(user)
+        credential = active_credential_of(user)
         if credential is None:
             raise SignerNotReady(
                 _("You have no signing certificate yet. Set your signing passphrase first.")
@@ -165,7 +187,3 @@ class LocalSigner:
             )
             _unlocked.put(credential.pk, tag, signer)
         return LocalSession(signer, credential.fingerprint)
-
-
-def forget_unlocked(credential: SigningCredential) -> None:
-    _unlocked.forget(credential.pk)

@@ -7,17 +7,12 @@ from django.utils import timezone
 from layanan.core.errors import DomainError
 from layanan.core.models import Counter
 from layanan.documents.rendering import RenderError
-from layanan.documents.services import (
-    letter_return,
-    letter_revoke,
-    letter_sign,
-    letters_sign_batch,
-    signing_credential_issue,
-)
+from layanan.documents.services import letter_sign, letters_sign_batch, signing_credential_issue
 from layanan.documents.signing import WrongPassphrase
 from layanan.documents.tests.helpers import pdf_text, pdfsig_report, qpdf_check, qr_codes
 from layanan.letters.models import LetterRequest, RequestStatus
 from layanan.letters.numbers import number_format, number_pattern_check
+from layanan.letters.services import letter_return, letter_revoke
 
 pytestmark = pytest.mark.django_db
 

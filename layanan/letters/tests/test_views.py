@@ -30,6 +30,7 @@ def test_mandiri_detail_shows_content_and_the_apply_button(client, catalogue):
     assert response.status_code == 200
     assert '<h1 class="h2 mb-1">Surat Keterangan Domisili</h1>' in html
     assert "Persyaratan" in html and "Alur Pengajuan" in html
+    assert domisili.requirements and domisili.process
     for item in domisili.requirements + domisili.process:
         assert item in html
     assert "Ajukan Permohonan" in html

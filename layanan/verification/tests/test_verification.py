@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import formats
 
-from layanan.documents.services import letter_revoke, letter_sign
+from layanan.documents.services import letter_sign
 from layanan.letters.models import LetterRequest
+from layanan.letters.services import letter_revoke
 from layanan.verification.services import letter_check_upload, mask_nik
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from layanan.accounts.choices import ProfileStatus
+from layanan.accounts.models import ResidentProfile, Role, User
 from layanan.content.guide import SCREENSHOT_DIR, WIDTHS, all_shots
+from layanan.demo.accounts import specimen_card
+from layanan.documents.services import letter_sign
+from layanan.letters.fields import request_specs
+from layanan.letters.models import LetterType
+from layanan.letters.services import letter_request_accept, letter_request_submit
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -179,25 +186,12 @@ def _demo_logins(path: Path) -> dict[str, str]:
 
 
 def _data_for(letter_type, purpose: str) -> dict:
-    from layanan.letters.fields import request_specs  # noqa: PLC0415 - Django is set up
-
     data = {spec.name: [] if spec.is_group else "" for spec in request_specs(letter_type.fields)}
     data["keperluan"] = purpose
     return data
 
 
 def _seed_requests(logins: dict[str, str]) -> dict:
-    # Imported here: the command module is loaded for --help without touching the apps.
-    from layanan.accounts.choices import ProfileStatus  # noqa: PLC0415
-    from layanan.accounts.models import ResidentProfile, User  # noqa: PLC0415
-    from layanan.accounts.services import _specimen_card  # noqa: PLC0415
-    from layanan.documents.services import letter_sign  # noqa: PLC0415
-    from layanan.letters.models import LetterType  # noqa: PLC0415
-    from layanan.letters.services import (  # noqa: PLC0415
-        letter_request_accept,
-        letter_request_submit,
-    )
-
     resident = User.objects.get(username="3325114506950003")
     operator = User.objects.get(username="operator.kauman")
     head = User.objects.get(username="lurah.kauman")
@@ -227,7 +221,7 @@ def _seed_requests(logins: dict[str, str]) -> dict:
         None,
         full_name="Budi Santoso",
         email="budi@example.com",
-        role="warga",
+        role=Role.RESIDENT,
         email_confirmed_at=timezone.now(),
     )
     profile = ResidentProfile(
@@ -255,9 +249,9 @@ def _seed_requests(logins: dict[str, str]) -> dict:
         "Alamat         : JL. YOS SUDARSO NO. 5 RT 002/001",
         "Kel/Desa       : KAUMAN",
     ]
-    profile.ktp_file.save("ktp.jpg", _specimen_card("PROVINSI JAWA TENGAH - KTP", card), save=False)
+    profile.ktp_file.save("ktp.jpg", specimen_card("PROVINSI JAWA TENGAH - KTP", card), save=False)
     profile.kk_file.save(
-        "kk.jpg", _specimen_card("KARTU KELUARGA No. 3325110101120004", card), save=False
+        "kk.jpg", specimen_card("KARTU KELUARGA No. 3325110101120004", card), save=False
     )
     profile.save()
     return {

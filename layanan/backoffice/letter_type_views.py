@@ -8,19 +8,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from layanan.accounts.decorators import staff_required
+from layanan.backoffice.forms import LetterTypeForm
+from layanan.backoffice.services import letter_type_save
 from layanan.core.errors import DomainError
-from layanan.letters.forms import LetterTypeForm
+from layanan.core.service_calls import service_call
+from layanan.documents.services import letter_type_preview
+from layanan.letters import rules
 from layanan.letters.models import LetterType
-from layanan.letters.services import letter_type_preview, letter_type_save
 
-district_admin_required = staff_required(allowed=lambda user: user.is_district_admin)
+letter_types_admin_required = staff_required(allowed=rules.can_edit_letter_types)
 
 
-@district_admin_required
+@letter_types_admin_required
 @require_GET
 def type_list(request):
     types = LetterType.objects.prefetch_related("versions").order_by("category", "position", "name")
-    return render(request, "letters/admin/type_list.html", {"types": types})
+    return render(request, "backoffice/letter_types/list.html", {"types": types})
 
 
 def _preview_images(form: LetterTypeForm, instance: LetterType) -> tuple[list[str], str]:
@@ -35,7 +38,7 @@ def _preview_images(form: LetterTypeForm, instance: LetterType) -> tuple[list[st
     return [f"data:image/png;base64,{base64.b64encode(page).decode()}" for page in pages], ""
 
 
-@district_admin_required
+@letter_types_admin_required
 @require_http_methods(["GET", "POST"])
 def type_edit(request, code: str | None = None):
     instance = get_object_or_404(LetterType, code=code.upper()) if code else LetterType()
@@ -45,22 +48,20 @@ def type_edit(request, code: str | None = None):
         if "preview" in request.POST:
             preview, preview_error = _preview_images(form, instance)
         else:
-            try:
+            with service_call(request, form=form) as call:
                 saved = letter_type_save(
                     actor=request.user,
                     letter_type=instance if instance.pk else None,
                     values=form.values(),
                 )
-            except DomainError as error:
-                form.add_error(None, error.message)
-            else:
+            if call.succeeded:
                 messages.success(
                     request, _("Letter type %(name)s is saved.") % {"name": saved.name}
                 )
-                return redirect("letters:type-admin-list")
+                return redirect("backoffice:letter-types")
     return render(
         request,
-        "letters/admin/type_edit.html",
+        "backoffice/letter_types/edit.html",
         {
             "form": form,
             "letter_type": instance,
@@ -71,7 +72,7 @@ def type_edit(request, code: str | None = None):
     )
 
 
-@district_admin_required
+@letter_types_admin_required
 @require_POST
 def type_preview(request, code: str | None = None):
     """The HTMX live preview: the pages of the letter as the form stands now."""
@@ -87,6 +88,6 @@ def type_preview(request, code: str | None = None):
         )
     return render(
         request,
-        "letters/admin/includes/preview.html",
+        "backoffice/letter_types/includes/preview.html",
         {"preview": preview, "preview_error": preview_error},
     )

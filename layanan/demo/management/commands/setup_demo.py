@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from layanan.accounts.models import Role, User
-from layanan.accounts.services import demo_accounts_create
-from layanan.accounts.two_factor import two_factor_enrol_demo
-from layanan.documents.services import active_credential_of, signing_credential_issue
+from layanan.demo.accounts import demo_accounts_create, demo_two_factor_enrol
+from layanan.documents.selectors import active_credential_of
+from layanan.documents.services import signing_credential_issue
 
 
 class Command(BaseCommand):
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         for account, _password in created:
             if account.role == Role.RESIDENT:
                 continue
-            secret, codes = two_factor_enrol_demo(User.objects.get(username=account.username))
+            secret, codes = demo_two_factor_enrol(User.objects.get(username=account.username))
             lines.append(
                 f"  Login code of {account.username}: TOTP key {secret} "
                 f"(add it to an authenticator app) or a backup code: {' '.join(codes[:5])}"

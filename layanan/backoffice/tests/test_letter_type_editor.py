@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from layanan.documents.rendering import shipped_body_template
 from layanan.documents.services import letter_sign
 from layanan.documents.tests.helpers import pdf_text
 from layanan.letters.fields import fields_to_toml
-from layanan.letters.forms import shipped_body_template
 from layanan.letters.models import LetterType, RequestStatus
 from layanan.letters.tests.factories import LetterRequestFactory
 
@@ -51,7 +51,7 @@ def test_editing_the_domisili_template_changes_the_next_letter_and_not_the_issue
     client.force_login(district_admin)
 
     response = client.post(
-        reverse("letters:type-admin-edit", kwargs={"code": "sk-domisili"}),
+        reverse("backoffice:letter-type-edit", kwargs={"code": "sk-domisili"}),
         _form_data(domisili, body_template=template),
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -74,7 +74,7 @@ def test_a_template_that_does_not_compile_is_refused(client, district_admin, kau
     client.force_login(district_admin)
 
     response = client.post(
-        reverse("letters:type-admin-edit", kwargs={"code": "sk-domisili"}),
+        reverse("backoffice:letter-type-edit", kwargs={"code": "sk-domisili"}),
         _form_data(domisili, body_template="#let body(data) = { tidak ditutup"),
     )
 
@@ -89,7 +89,8 @@ def test_the_live_preview_shows_the_letter_pages(client, district_admin, kauman,
     client.force_login(district_admin)
 
     response = client.post(
-        reverse("letters:type-admin-preview", kwargs={"code": "sk-domisili"}), _form_data(domisili)
+        reverse("backoffice:letter-type-preview", kwargs={"code": "sk-domisili"}),
+        _form_data(domisili),
     )
 
     assert response.status_code == 200
@@ -109,7 +110,7 @@ def test_a_new_type_without_code_changes(client, district_admin, kauman, catalog
         body_template=shipped_body_template("SK-BELUM-MENIKAH"),
     )
 
-    response = client.post(reverse("letters:type-admin-create"), data)
+    response = client.post(reverse("backoffice:letter-type-create"), data)
 
     assert response.status_code == 302, response.content.decode()[-3000:]
     created = LetterType.objects.get(code="SK-BELUM-MENIKAH")
@@ -128,7 +129,7 @@ def test_invalid_fields_are_explained_and_nothing_is_saved(
     client.force_login(district_admin)
 
     response = client.post(
-        reverse("letters:type-admin-edit", kwargs={"code": "sk-domisili"}),
+        reverse("backoffice:letter-type-edit", kwargs={"code": "sk-domisili"}),
         _form_data(
             domisili, fields_text='[[field]]\nname = "keperluan"\nlabel = "x"\nkind = "text"\n'
         ),
@@ -144,14 +145,14 @@ def test_a_disabled_type_leaves_the_catalogue(client, district_admin, kauman, ca
     client.force_login(district_admin)
 
     client.post(
-        reverse("letters:type-admin-edit", kwargs={"code": "sk-domisili"}),
+        reverse("backoffice:letter-type-edit", kwargs={"code": "sk-domisili"}),
         _form_data(domisili, is_active=""),
     )
 
     assert client.get("/layanan/sk-domisili/").status_code == 404
 
 
-@pytest.mark.parametrize("name", ["letters:type-admin-list", "letters:type-admin-create"])
+@pytest.mark.parametrize("name", ["backoffice:letter-types", "backoffice:letter-type-create"])
 def test_the_editor_is_for_the_district_admin_only(
     client, name, resident, operator, head, district_admin
 ):

@@ -13,14 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from layanan.accounts.tests.factories import ResidentProfileFactory
-from layanan.audit.models import AuditEntry
-from layanan.audit.selectors import AUDIT_EXPORTED, AUDIT_VIEWED
+from layanan.audit.models import AuditAction, AuditEntry
 from layanan.audit.services import audit_record
 
 pytestmark = pytest.mark.django_db
 
-LOG = reverse("audit:log")
-EXPORT = reverse("audit:export")
+LOG = reverse("backoffice:audit-log")
+EXPORT = reverse("backoffice:audit-export")
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -43,7 +42,7 @@ def entries(operator, other_operator, head, resident, other_resident, kalisalak_
         "viewed": _at(
             dt.datetime(2024, 3, 1, 10, 0, tzinfo=JAKARTA),
             actor=operator,
-            action="profile.viewed",
+            action=AuditAction.PROFILE_VIEWED,
             village=kauman,
             subject=resident,
             target=resident.profile,
@@ -51,7 +50,7 @@ def entries(operator, other_operator, head, resident, other_resident, kalisalak_
         "verified": _at(
             dt.datetime(2024, 3, 5, 23, 30, tzinfo=JAKARTA),
             actor=other_operator,
-            action="profile.verified",
+            action=AuditAction.PROFILE_VERIFIED,
             village=kalisalak,
             subject=kalisalak_resident,
             target=kalisalak_resident.profile,
@@ -59,7 +58,7 @@ def entries(operator, other_operator, head, resident, other_resident, kalisalak_
         "issued": _at(
             dt.datetime(2024, 3, 6, 0, 10, tzinfo=JAKARTA),
             actor=head,
-            action="request.issued",
+            action=AuditAction.REQUEST_ISSUED,
             village=kauman,
             subject=other_resident,
             data={"from": "konsep", "to": "terbit"},
@@ -67,7 +66,7 @@ def entries(operator, other_operator, head, resident, other_resident, kalisalak_
         "submitted": _at(
             dt.datetime(2024, 3, 7, 8, 0, tzinfo=JAKARTA),
             actor=resident,
-            action="request.submitted",
+            action=AuditAction.REQUEST_SUBMITTED,
             village=kauman,
             subject=resident,
             data={"from": "", "to": "proses"},
@@ -140,7 +139,9 @@ def test_everything_newest_first(admin_client, entries):
 
     rows = [row["entry"].id for row in response.context["rows"]]
     assert rows == sorted(_expect(entries, *entries), reverse=True)
-    assert AuditEntry.objects.filter(action=AUDIT_VIEWED).count() == 1  # recorded after reading
+    assert (
+        AuditEntry.objects.filter(action=AuditAction.AUDIT_VIEWED).count() == 1
+    )  # recorded after reading
 
 
 def test_filter_by_actor_username_or_name(admin_client, entries, head):
@@ -233,7 +234,7 @@ def test_viewing_is_recorded_without_the_nik(admin_client, entries, resident, di
     location = admin_client.post(LOG, {"nik": resident.username})["Location"]
     admin_client.get(location)
 
-    viewed = AuditEntry.objects.filter(action=AUDIT_VIEWED).latest("id")
+    viewed = AuditEntry.objects.filter(action=AuditAction.AUDIT_VIEWED).latest("id")
     assert viewed.actor == district_admin
     assert viewed.subject == resident
     assert viewed.data["filters"] == {"resident_by_nik": True}
@@ -243,7 +244,7 @@ def test_viewing_is_recorded_without_the_nik(admin_client, entries, resident, di
 def test_free_text_filters_are_recorded_as_used_only(admin_client, entries, kauman):
     admin_client.get(LOG, {"pelaku": "budi", "desa": kauman.code, "dari": "2024-03-01"})
 
-    viewed = AuditEntry.objects.filter(action=AUDIT_VIEWED).latest("id")
+    viewed = AuditEntry.objects.filter(action=AuditAction.AUDIT_VIEWED).latest("id")
     assert viewed.data["filters"] == {"actor": True, "village": kauman.code, "from": "2024-03-01"}
 
 
@@ -252,7 +253,7 @@ def test_free_text_filters_are_recorded_as_used_only(admin_client, entries, kaum
 
 def test_paging_keeps_the_filters(admin_client, operator, kauman):
     for _index in range(55):
-        audit_record(actor=operator, action="profile.viewed", village=kauman)
+        audit_record(actor=operator, action=AuditAction.PROFILE_VIEWED, village=kauman)
 
     first = admin_client.get(LOG, {"aksi": "profile.viewed"})
     second = admin_client.get(LOG, {"aksi": "profile.viewed", "page": 2})
@@ -267,7 +268,10 @@ def test_the_number_of_queries_does_not_grow_with_the_page(admin_client, entries
         admin_client.get(LOG)
     for _index in range(30):
         audit_record(
-            actor=operator, action="profile.viewed", village=operator.village, subject=operator
+            actor=operator,
+            action=AuditAction.PROFILE_VIEWED,
+            village=operator.village,
+            subject=operator,
         )
 
     with CaptureQueriesContext(connection) as many:
@@ -314,7 +318,7 @@ def test_a_deleted_entry_shows_where_the_chain_breaks(admin_client, entries):
 def test_the_chain_check_is_kept_briefly(admin_client, entries):
     admin_client.get(LOG, {"periksa": "1"})
 
-    with mock.patch("layanan.audit.views.audit_chain_verify") as verify:
+    with mock.patch("layanan.backoffice.audit_views.audit_chain_verify") as verify:
         response = admin_client.get(LOG)
 
     verify.assert_not_called()
@@ -348,7 +352,7 @@ def test_the_export_has_the_filtered_entries_and_no_nik(
     assert submitted[header.index("Id pengguna warga")] == str(resident.pk)
     assert submitted[header.index("Nama pelaku")] == resident.full_name
     assert submitted[header.index("Nama pengguna pelaku")] == ""
-    exported = AuditEntry.objects.filter(action=AUDIT_EXPORTED).latest("id")
+    exported = AuditEntry.objects.filter(action=AuditAction.AUDIT_EXPORTED).latest("id")
     assert exported.data["filters"] == {"village": kauman.code}
 
 
@@ -365,7 +369,9 @@ def test_the_export_by_nik_has_no_nik(admin_client, entries, resident):
 
 def test_names_that_look_like_formulas_stay_text(admin_client, operator, kauman):
     resident = ResidentProfileFactory(village=kauman, user__full_name="=HYPERLINK(1)").user
-    audit_record(actor=operator, action="profile.viewed", village=kauman, subject=resident)
+    audit_record(
+        actor=operator, action=AuditAction.PROFILE_VIEWED, village=kauman, subject=resident
+    )
 
     rows = _csv(admin_client.get(EXPORT))
 

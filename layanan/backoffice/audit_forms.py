@@ -5,7 +5,8 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import NIK_REGEX
-from layanan.audit.selectors import AuditFilter, action_label, audit_villages
+from layanan.audit.models import AuditAction
+from layanan.backoffice.audit_selectors import AuditFilter, audit_villages
 from layanan.core.forms import PeriodFormMixin
 from layanan.regions.models import Village
 
@@ -48,7 +49,7 @@ class AuditFilterForm(PeriodFormMixin, forms.Form):
         self.fields["desa"].queryset = audit_villages()
         self.fields["aksi"].choices = [
             ("", _("All actions")),
-            *((action, action_label(action)) for action in actions),
+            *((action, AuditAction.label_of(action)) for action in actions),
         ]
 
     def clean_pelaku(self) -> str:

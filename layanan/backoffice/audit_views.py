@@ -1,4 +1,4 @@
-"""The audit log viewer of the district admin (issue 8, part 4).
+"""The audit log viewer of the district admin (/petugas/audit/).
 
 Read-only by design: there is no page, form or action that edits or deletes an entry.
 Looking at the log (and exporting it) is itself recorded, with the filters used but never
@@ -19,20 +19,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from layanan.accounts.decorators import staff_required
-from layanan.audit.forms import AuditFilterForm, ResidentSearchForm
-from layanan.audit.models import AuditEntry
+from layanan.audit.models import AuditAction, AuditEntry
 from layanan.audit.rules import can_view_audit_log
-from layanan.audit.selectors import (
-    AUDIT_EXPORTED,
-    AUDIT_VIEWED,
-    action_label,
+from layanan.audit.services import audit_chain_verify, audit_record
+from layanan.backoffice.audit_forms import AuditFilterForm, ResidentSearchForm
+from layanan.backoffice.audit_selectors import (
     audit_actions,
     audit_entries,
     resident_by_nik,
     resident_by_public_id,
 )
-from layanan.audit.services import audit_chain_verify, audit_record
-from layanan.backoffice.exports import csv_response
+from layanan.core.exports import csv_response
 
 PAGE_SIZE = 50
 CHAIN_CACHE_KEY = "audit:chain-report"
@@ -76,7 +73,7 @@ def _row(entry: AuditEntry) -> dict:
     actor = entry.actor
     return {
         "entry": entry,
-        "action_label": action_label(entry.action),
+        "action_label": AuditAction.label_of(entry.action),
         "actor_name": str(actor) if actor else "",
         # A resident's username is their NIK: only staff usernames are shown.
         "actor_username": actor.username if actor and not actor.is_resident else "",
@@ -98,7 +95,7 @@ def audit_log(request):
         "chain": chain_state(check="periksa" in request.GET),
     }
     if not form.is_valid():
-        return render(request, "audit/log.html", context, status=400)
+        return render(request, "backoffice/audit/log.html", context, status=400)
     resident = _resident(form)
     audit_filter = form.audit_filter(resident=resident)
     entries = audit_entries(audit_filter)
@@ -109,7 +106,7 @@ def audit_log(request):
     rows = [_row(entry) for entry in page.object_list]
     audit_record(
         actor=request.user,
-        action=AUDIT_VIEWED,
+        action=AuditAction.AUDIT_VIEWED,
         subject=resident,
         data={"filters": audit_filter.summary(), "page": page.number},
     )
@@ -121,7 +118,7 @@ def audit_log(request):
             "filtered": bool(audit_filter.summary()),
         }
     )
-    return render(request, "audit/log.html", context)
+    return render(request, "backoffice/audit/log.html", context)
 
 
 def _find_resident(request):
@@ -140,7 +137,9 @@ def _find_resident(request):
     else:
         params["warga"] = str(resident.profile.public_id)
     query = params.urlencode()
-    return redirect(f"{reverse('audit:log')}?{query}" if query else reverse("audit:log"))
+    return redirect(
+        f"{reverse('backoffice:audit-log')}?{query}" if query else reverse("backoffice:audit-log")
+    )
 
 
 EXPORT_HEADER = (
@@ -201,7 +200,7 @@ def audit_log_export(request):
         entries = entries.none()
     audit_record(
         actor=request.user,
-        action=AUDIT_EXPORTED,
+        action=AuditAction.AUDIT_EXPORTED,
         subject=resident,
         data={"filters": audit_filter.summary()},
     )

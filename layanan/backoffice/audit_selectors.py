@@ -7,37 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import Role, User
-from layanan.audit.models import AuditAction, AuditEntry
-from layanan.letters.models import RequestAction
+from layanan.audit.models import AuditEntry
 from layanan.regions.models import Village
-
-# Actions the viewer itself records.
-AUDIT_VIEWED = "audit.viewed"
-AUDIT_EXPORTED = "audit.exported"
-
-# Descriptions of actions recorded elsewhere without an AuditAction member.
-_OTHER_LABELS = {
-    AUDIT_VIEWED: _("Viewed the audit log"),
-    AUDIT_EXPORTED: _("Exported the audit log"),
-    "village.letterhead_updated": _("Updated the village letterhead"),
-    "signing.credential_issued": _("Issued a signing certificate"),
-    "signing.wrong_passphrase": _("Typed a wrong signing passphrase"),
-}
-
-
-def action_label(action: str) -> str:
-    """A readable description of an action code; the code itself when none is known."""
-    if action in AuditAction.values:
-        return str(AuditAction(action).label)
-    if action in _OTHER_LABELS:
-        return str(_OTHER_LABELS[action])
-    kind, _dot, step = action.partition(".")
-    if kind == "request" and step in RequestAction.values:
-        return f"{_('Letter request')}: {RequestAction(step).label}"
-    return action
 
 
 @dataclass(frozen=True)
