@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from layanan.audit.models import AuditEntry
-from layanan.audit.services import GENESIS_HASH, audit_chain_verify, audit_record
+from layanan.audit.services import GENESIS_HASH, _entry_hash, audit_chain_verify, audit_record
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,22 @@ def test_an_edited_entry_breaks_the_chain(entries):
     assert report.broken_at == entries[1].pk
     with pytest.raises(CommandError, match="broken"):
         call_command("audit_verify", stdout=StringIO())
+
+
+def test_a_rehashed_edit_is_caught_by_the_next_entry(entries):
+    """An editor who recomputes the edited entry's hash and relinks the next entry still
+    breaks the chain: the next entry's own hash covers the link it holds."""
+    edited = entries[1]
+    AuditEntry.objects.filter(pk=edited.pk).update(data={"document": "kk-edited"})
+    edited.refresh_from_db()
+    new_hash = _entry_hash(edited)
+    AuditEntry.objects.filter(pk=edited.pk).update(entry_hash=new_hash)
+    AuditEntry.objects.filter(pk=entries[2].pk).update(previous_hash=new_hash)
+
+    report = audit_chain_verify()
+
+    assert report.broken_at == entries[2].pk
+    assert report.reason == "its content was altered"
 
 
 def test_a_deleted_entry_breaks_the_chain(entries):

@@ -187,7 +187,9 @@ def test_json_logs_are_one_object_a_line_without_personal_data():
 
 
 def test_every_handler_of_the_configuration_masks_personal_data():
-    for name, handler in settings.LOGGING["handlers"].items():
+    handlers = settings.LOGGING["handlers"]
+    assert handlers
+    for name, handler in handlers.items():
         assert "personal_data" in handler.get("filters", []), name
 
 

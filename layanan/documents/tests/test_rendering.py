@@ -1,7 +1,9 @@
+import subprocess
 import tomllib
 
 import pytest
 
+from conftest import require_tool
 from layanan.documents.rendering import body_module, letter_pdf
 from layanan.documents.tests.helpers import pdf_text
 from layanan.letters.models import LetterType, RequestStatus
@@ -80,3 +82,66 @@ def test_every_letter_type_renders_with_its_own_body(code, resident, catalogue, 
     assert body_module(code) == code.lower()
     assert letter_type.name.upper() in text
     assert "Contoh keperluan" in text
+
+
+def _hostile(tag: str) -> str:
+    """Typst markup that would run, format or fail if an answer were read as markup; the tag
+    tells the answers apart in the printed text."""
+    return f'{tag} #panic("x") *b* _i_ $y$ ] #eval("1") <l> @r \\ `c`'
+
+
+def _hostile_answers(letter_type) -> tuple[dict, list[str]]:
+    """Answers of the type with hostile text in every text field (group cells included, NIKs
+    aside) and in Keperluan, and the strings that must therefore be printed."""
+    data, printed = {}, []
+
+    def answer(field, tag):
+        if field["kind"] in ("text", "textarea") and field.get("format") != "nik":
+            printed.append(_hostile(tag))
+            return printed[-1]
+        if field["kind"] == "number":
+            return 12
+        if field["kind"] == "date":
+            return "2026-11-06"
+        if field["kind"] == "choice":
+            return field["choices"][0]
+        return "3325110101900001"
+
+    for index, field in enumerate(letter_type.fields):
+        if field["kind"] == "group":
+            data[field["name"]] = [
+                {
+                    sub["name"]: answer(sub, f"G{index}R{row}C{col}")
+                    for col, sub in enumerate(field["fields"])
+                }
+                for row in range(2)
+            ]
+        else:
+            data[field["name"]] = answer(field, f"F{index}")
+    data["keperluan"] = _hostile("KEP")
+    printed.append(data["keperluan"])
+    return data, printed
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_letter_type_prints_every_answer_literally(code, resident, catalogue, tmp_path):
+    letter_type = LetterType.objects.get(code=code)
+    data, printed = _hostile_answers(letter_type)
+    request = LetterRequestFactory(
+        applicant=resident, letter_type=letter_type, status=RequestStatus.KONSEP, data=data
+    )
+
+    path = tmp_path / "surat.pdf"
+    path.write_bytes(letter_pdf(request))
+    # -raw: the text in the order it was set, so a table cell's wrapped lines stay together.
+    raw = subprocess.run(  # noqa: S603 - a fixed tool, our temporary file
+        [require_tool("pdftotext"), "-raw", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    text = " ".join(raw.split()).casefold()  # some bodies print names upper-case
+
+    assert printed  # Keperluan at least
+    missing = [value for value in printed if value.casefold() not in text]
+    assert missing == []

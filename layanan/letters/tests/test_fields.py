@@ -67,6 +67,7 @@ def test_the_shipped_catalogue_has_valid_fields():
 
     with CATALOGUE_FILE.open("rb") as handle:
         types = tomllib.load(handle)["letter_type"]
+    assert len(types) == 19
     for letter_type in types:
         specs = request_specs(letter_type.get("fields", []))
         assert specs[-1].name == "keperluan", letter_type["code"]

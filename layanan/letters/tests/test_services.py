@@ -39,6 +39,7 @@ class TestCatalogueLoad:
     def test_every_type_has_real_indonesian_content(self):
         letter_catalogue_load()
 
+        assert LetterType.objects.count() == 19
         for letter_type in LetterType.objects.all():
             letter_type.full_clean()
             assert len(letter_type.description) > 200, letter_type.code
