@@ -1,23 +1,32 @@
 """A real local HTTP server standing in for the kabupaten news portal.
 
-It serves the fixtures of ``fixtures/`` and the portal's bad days: a slow answer, an error,
-an HTML page, a 50 MB body and a compressed bomb, all generated, never stored.
+It serves the fixtures of ``fixtures/`` and the portal's bad days: no answer at all, an
+error, an HTML page, a 50 MB body and a compressed bomb, all generated, never stored.
+
+No case races the fetcher's clock. Every answer but one comes at once (the bomb is
+compressed once per session, not per request) and the fetcher's timeout is generous
+(TEST_TIMEOUT), so a loaded machine cannot turn "too large" into "timeout". The one
+timeout case uses SHORT_TIMEOUT against an address that does not answer for HANG_SECONDS,
+far longer, so it cannot get an answer in time either.
 """
 
 import contextlib
+import functools
 import gzip
 import http.server
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MEGABYTE = 1024 * 1024
-# The tests use a short timeout; the slow endpoint answers well after it.
-SLOW_SECONDS = 2.0
-TEST_TIMEOUT = 0.5
+# The fetcher's timeout in the tests: far longer than any immediate answer takes.
+TEST_TIMEOUT = 5.0
+# The timeout of the test that wants one, against /no-answer.xml, which stays silent for
+# HANG_SECONDS (or until the next test resets the portal).
+SHORT_TIMEOUT = 0.5
+HANG_SECONDS = 60.0
 
 
 # HTML answers live here rather than in fixtures/, where the template linter would read them.
@@ -33,6 +42,12 @@ MAINTENANCE_PAGE = b"""<!DOCTYPE html>
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """64 MB of feed in about 64 KB of gzip: computed once (about half a second)."""
+    return gzip.compress(b"<rss>" + b" " * (64 * MEGABYTE), compresslevel=9)
 
 
 class PortalHandler(http.server.BaseHTTPRequestHandler):
@@ -61,8 +76,8 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
         if path in portal.documents:
             body, content_type = portal.documents[path]
             self._send(200, body, content_type)
-        elif path == "/slow.xml":
-            time.sleep(SLOW_SECONDS)
+        elif path == "/no-answer.xml":
+            portal.release.wait(HANG_SECONDS)  # the client has long given up
             self._send(200, fixture_bytes("rss.xml"), "application/rss+xml")
         elif path == "/error.xml":
             self._send(500, b"<h1>Internal Server Error</h1>", "text/html")
@@ -75,8 +90,7 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self._write_quietly(b"<rss>" + b" " * 1024)
         elif path == "/bomb.xml":
-            body = gzip.compress(b"<rss>" + b" " * (64 * MEGABYTE), compresslevel=9)
-            self._send(200, body, "application/rss+xml", {"Content-Encoding": "gzip"})
+            self._send(200, gzip_bomb(), "application/rss+xml", {"Content-Encoding": "gzip"})
         elif path == "/gzip.xml":
             body = gzip.compress(fixture_bytes("rss.xml"))
             self._send(200, body, "application/rss+xml", {"Content-Encoding": "gzip"})
@@ -104,9 +118,9 @@ class PortalHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         item = b"<item><title>x</title><description>" + b"y" * 4000 + b"</description></item>"
         chunk = b"<rss version='2.0'><channel>" + item * 16
+        framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
         sent = 0
         while sent < 50 * MEGABYTE:
-            framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
             if not self._write_quietly(framed):
                 return
             sent += len(chunk)
@@ -121,9 +135,13 @@ class Portal:
         self.documents: dict[str, tuple[bytes, str]] = {}
         self.requests: list[str] = []
         self.user_agents: list[str] = []
+        self.release = threading.Event()
         self.reset()
 
     def reset(self) -> None:
+        # A request still waiting at /no-answer.xml (an earlier test's) is let go.
+        self.release.set()
+        self.release = threading.Event()
         self.documents = {
             "/rss.xml": (fixture_bytes("rss.xml"), "application/rss+xml; charset=utf-8"),
             "/atom.xml": (fixture_bytes("atom.xml"), "application/atom+xml"),
@@ -145,9 +163,11 @@ def _portal_server():
     server.daemon_threads = True
     server.block_on_close = False
     server.portal = Portal(server)
+    gzip_bomb()  # before the first request, so that serving it is instant
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
+    server.portal.release.set()
     server.shutdown()
     server.server_close()
 

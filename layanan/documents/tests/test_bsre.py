@@ -34,6 +34,10 @@ NIK = "3325111507800001"
 PASSPHRASE = "Rahasia-TTE-Lurah-7731"  # a distinctive string, searched for everywhere
 APP_USER = "layanan-desa-test"
 APP_PASSWORD = "kredensial-aplikasi-uji"
+# The client's timeout in the timeout cases, and how long the "slow" fake takes to answer:
+# twenty times longer, so that a loaded machine cannot let the answer arrive in time.
+SHORT_TIMEOUT = 0.5
+SLOW_ANSWER_SECONDS = 10
 CONFIG = f"""
 [auth]
 username = "{APP_USER}"
@@ -265,8 +269,8 @@ def test_each_failure_of_bsre_leaves_the_letter_a_draft_with_no_number_consumed(
 ):
     settings.LDM_BSRE_API_VERSION = version
     if mode == "slow":
-        settings.LDM_BSRE_TIMEOUT = 0.5
-    bsre.mode(mode, delay=2 if mode == "slow" else None)
+        settings.LDM_BSRE_TIMEOUT = SHORT_TIMEOUT
+    bsre.mode(mode, delay=SLOW_ANSWER_SECONDS if mode == "slow" else None)
 
     with pytest.raises(DomainError) as raised:
         letter_sign(request=draft, head=head, passphrase=PASSPHRASE)
@@ -363,9 +367,9 @@ def test_the_passphrase_is_never_logged_stored_audited_or_put_in_an_error(
             errors.append(error)
 
     wrong = "Passphrase-Keliru-5519"
-    settings.LDM_BSRE_TIMEOUT = 0.5
-    attempt("slow", PASSPHRASE, delay=2)
-    attempt("slow", PASSPHRASE, version=2, delay=2)
+    settings.LDM_BSRE_TIMEOUT = SHORT_TIMEOUT
+    attempt("slow", PASSPHRASE, delay=SLOW_ANSWER_SECONDS)
+    attempt("slow", PASSPHRASE, version=2, delay=SLOW_ANSWER_SECONDS)
     settings.LDM_BSRE_TIMEOUT = 30
     for version in (1, 2):
         attempt("ok", wrong, version=version)
