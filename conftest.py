@@ -89,6 +89,41 @@ def district_admin(db):
     return StaffFactory(role=Role.DISTRICT_ADMIN, village=None, username="admin.kabupaten")
 
 
+# --- The permission matrix's people (STYLE.md habit 10) ---------------------------------------
+
+# The columns of every permission matrix, in this order.
+ACTOR_NAMES = (
+    "anonymous",
+    "owner",
+    "other_resident",
+    "operator",
+    "other_operator",
+    "head",
+    "admin",
+)
+
+
+@pytest.fixture
+def actors(resident, other_resident, operator, other_operator, head, district_admin):
+    """Everyone a permission matrix asks, by name, in ACTOR_NAMES order: nobody logged in,
+    the owner (a resident of Kauman), another resident of Kauman, Kauman's operator, the
+    operator of another village, Kauman's head, the district admin."""
+    people = [None, resident, other_resident, operator, other_operator, head, district_admin]
+    return dict(zip(ACTOR_NAMES, people, strict=True))
+
+
+@pytest.fixture
+def log_in_as(client):
+    """``log_in_as(user)``: the test's client as that person (``None``: logged out)."""
+
+    def log_in(user) -> None:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+
+    return log_in
+
+
 @pytest.fixture
 def captcha():
     """The Kode Keamanan of the test settings (the field is still required and checked)."""

@@ -9,9 +9,8 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", "head", "admin"]
-
-# url name -> expected status per actor (302 = sent to a login page).
+# url name -> expected status per actor of the root conftest's ACTOR_NAMES (302 = sent to a
+# login page).
 OWN_PAGES = {
     "letters:dashboard": [302, 200, 200, 403, 403, 403, 403],
     "accounts:profile": [302, 200, 200, 403, 403, 403, 403],
@@ -25,42 +24,31 @@ STAFF_PAGES = {
 
 
 @pytest.fixture
-def actors(resident, other_resident, operator, other_operator, head, district_admin):
-    return {
-        "anonymous": None,
-        "owner": resident,
-        "other_resident": other_resident,
-        "operator": operator,
-        "other_operator": other_operator,
-        "head": head,
-        "admin": district_admin,
-    }
+def get_as(client, log_in_as):
+    def get(user, url):
+        log_in_as(user)
+        return client.get(url)
 
-
-def _get(client, user, url):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
+    return get
 
 
 @pytest.mark.parametrize("name", OWN_PAGES)
-def test_own_pages(client, actors, name):
+def test_own_pages(get_as, actors, name):
     url = reverse(name)
-    statuses = [_get(client, actors[actor], url).status_code for actor in ACTORS]
+    statuses = [get_as(user, url).status_code for user in actors.values()]
 
     assert statuses == OWN_PAGES[name]
 
 
-def test_another_resident_sees_only_their_own_data(client, actors, resident, other_resident):
-    html = _get(client, other_resident, reverse("accounts:profile")).content.decode()
+def test_another_resident_sees_only_their_own_data(get_as, actors, resident, other_resident):
+    html = get_as(other_resident, reverse("accounts:profile")).content.decode()
 
     assert other_resident.username in html
     assert resident.username not in html
 
 
 @pytest.mark.parametrize("name", STAFF_PAGES)
-def test_staff_pages(client, actors, resident, name):
+def test_staff_pages(get_as, actors, resident, name):
     kwargs = {}
     if name != "accounts:verification-list":
         kwargs["public_id"] = resident.profile.public_id
@@ -68,22 +56,22 @@ def test_staff_pages(client, actors, resident, name):
         kwargs["kind"] = "ktp"
     url = reverse(name, kwargs=kwargs)
 
-    statuses = [_get(client, actors[actor], url).status_code for actor in ACTORS]
+    statuses = [get_as(user, url).status_code for user in actors.values()]
 
     assert statuses == STAFF_PAGES[name]
 
 
 @pytest.mark.parametrize("kind", ["ktp", "kk"])
-def test_identity_documents(client, actors, kind):
+def test_identity_documents(get_as, actors, kind):
     """KTP and KK: only the owner (own URL) and the operator of the village (staff URL)."""
     own = reverse("accounts:own-document", kwargs={"kind": kind})
-    statuses = [_get(client, actors[actor], own).status_code for actor in ACTORS]
+    statuses = [get_as(user, own).status_code for user in actors.values()]
 
     assert statuses == [302, 200, 200, 403, 403, 403, 403]  # each resident gets their own file
 
 
-def test_the_operator_list_never_shows_the_nik(client, operator, resident):
-    html = _get(client, operator, reverse("accounts:verification-list")).content.decode()
+def test_the_operator_list_never_shows_the_nik(get_as, operator, resident):
+    html = get_as(operator, reverse("accounts:verification-list")).content.decode()
 
     assert resident.full_name in html
     assert resident.username not in html

@@ -41,23 +41,15 @@ def _statuses(stats) -> dict[str, int]:
 
 # --- Permissions -----------------------------------------------------------------------------
 
-ACTORS = ["anonymous", "resident", "operator", "other_operator", "head", "admin"]
-
-
-@pytest.fixture
-def actors(resident, operator, other_operator, head, district_admin):
-    return dict(
-        zip(ACTORS, [None, resident, operator, other_operator, head, district_admin], strict=True)
-    )
+# Columns: a subset of the root conftest's actors.
+COLUMNS = ("anonymous", "owner", "operator", "other_operator", "head", "admin")
 
 
 @pytest.mark.parametrize("url", [PAGE, CSV, XLSX])
-def test_permission_matrix(client, actors, catalogue, url):
+def test_permission_matrix(client, actors, log_in_as, catalogue, url):
     statuses = []
-    for actor in ACTORS:
-        client.logout()
-        if actors[actor] is not None:
-            client.force_login(actors[actor])
+    for actor in COLUMNS:
+        log_in_as(actors[actor])
         statuses.append(client.get(url).status_code)
 
     assert statuses == [302, 403, 200, 200, 200, 200]

@@ -16,7 +16,7 @@ from layanan.letters.tests.factories import LetterRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", "head", "admin"]
+# Expected statuses are per actor, in the root conftest's ACTOR_NAMES order.
 ALL_200 = [200] * 7
 RESIDENT_ONLY = [302, 200, 200, 403, 403, 403, 403]
 ADMIN_ONLY = [302, 403, 403, 403, 403, 403, 200]
@@ -126,16 +126,7 @@ def test_every_url_pattern_has_a_row_in_the_matrix():
 
 
 @pytest.fixture
-def world(
-    resident,
-    other_resident,
-    operator,
-    other_operator,
-    signing_head,
-    head_passphrase,
-    district_admin,
-    draft,
-):
+def world(actors, resident, operator, signing_head, head_passphrase, district_admin, draft):
     from layanan.content.models import Announcement
 
     issued = letter_sign(request=draft, head=signing_head, passphrase=head_passphrase)
@@ -168,22 +159,7 @@ def world(
         "staff_action": {"pk": operator.pk, "action": "password"},
         "village": {"code": operator.village_id},
     }
-    people = dict(
-        zip(
-            ACTORS,
-            [
-                None,
-                resident,
-                other_resident,
-                operator,
-                other_operator,
-                signing_head,
-                district_admin,
-            ],
-            strict=True,
-        )
-    )
-    return arguments, people
+    return arguments, actors
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -192,13 +168,13 @@ def test_the_permission_matrix(world, name):
     argument_key, expected = MATRIX[name]
     url = reverse(name, kwargs=arguments[argument_key])
     statuses = []
-    for actor in ACTORS:
+    for user in people.values():
         client = Client()
-        if people[actor] is not None:
-            client.force_login(people[actor])
+        if user is not None:
+            client.force_login(user)
         statuses.append(client.get(url).status_code)
 
-    assert statuses == expected, dict(zip(ACTORS, statuses, strict=True))
+    assert statuses == expected, dict(zip(people, statuses, strict=True))
 
 
 @pytest.mark.parametrize("as_actor", ["anonymous", "owner", "operator", "admin"])

@@ -122,28 +122,6 @@ def test_a_draft_cannot_be_downloaded_by_its_owner(client, draft, resident):
     assert client.get(reverse("documents:download", kwargs=_number(draft))).status_code == 404
 
 
-ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", "head", "admin"]
-
-
-@pytest.fixture
-def actors(resident, other_resident, operator, other_operator, signing_head, district_admin):
-    return dict(
-        zip(
-            ACTORS,
-            [
-                None,
-                resident,
-                other_resident,
-                operator,
-                other_operator,
-                signing_head,
-                district_admin,
-            ],
-            strict=True,
-        )
-    )
-
-
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -154,13 +132,14 @@ def actors(resident, other_resident, operator, other_operator, signing_head, dis
         ("documents:staff-download", [302, 403, 403, 404, 404, 404, 403]),
     ],
 )
-def test_document_pages_permission_matrix(client, actors, draft, name, expected):
+def test_document_pages_permission_matrix(
+    client, actors, log_in_as, signing_head, draft, name, expected
+):
+    """Per actor of the root conftest's ACTOR_NAMES; the head holds a signing certificate."""
     kwargs = {} if name in ("documents:signing-queue", "documents:certificate") else _number(draft)
     statuses = []
-    for actor in ACTORS:
-        client.logout()
-        if actors[actor] is not None:
-            client.force_login(actors[actor])
+    for user in actors.values():
+        log_in_as(user)
         statuses.append(client.get(reverse(name, kwargs=kwargs)).status_code)
 
     assert statuses == expected

@@ -8,8 +8,7 @@ from layanan.letters.tests.factories import LetterRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "owner", "other_resident", "operator", "other_operator", "head", "admin"]
-
+# Expected status per actor, in the root conftest's ACTOR_NAMES order.
 EXPECTED = {
     "letters:history": [302, 200, 200, 403, 403, 403, 403],
     "letters:request-detail": [302, 200, 404, 403, 403, 403, 403],
@@ -25,17 +24,6 @@ POSTS = {
 
 
 @pytest.fixture
-def actors(resident, other_resident, operator, other_operator, head, district_admin):
-    return dict(
-        zip(
-            ACTORS,
-            [None, resident, other_resident, operator, other_operator, head, district_admin],
-            strict=True,
-        )
-    )
-
-
-@pytest.fixture
 def letter_request(resident, catalogue):
     return LetterRequestFactory(applicant=resident)
 
@@ -46,27 +34,21 @@ def _url(name, letter_request):
     return reverse(name, kwargs={"number": letter_request.registration_number})
 
 
-def _as(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-
-
 @pytest.mark.parametrize("name", EXPECTED)
-def test_get_pages(client, actors, letter_request, name):
+def test_get_pages(client, actors, log_in_as, letter_request, name):
     statuses = []
-    for actor in ACTORS:
-        _as(client, actors[actor])
+    for user in actors.values():
+        log_in_as(user)
         statuses.append(client.get(_url(name, letter_request)).status_code)
 
     assert statuses == EXPECTED[name]
 
 
 @pytest.mark.parametrize("name", POSTS)
-def test_post_actions(client, actors, letter_request, name):
+def test_post_actions(client, actors, log_in_as, letter_request, name):
     statuses = []
-    for actor in ACTORS:
-        _as(client, actors[actor])
+    for user in actors.values():
+        log_in_as(user)
         statuses.append(client.post(_url(name, letter_request), {"reason": ""}).status_code)
 
     assert statuses == POSTS[name]
