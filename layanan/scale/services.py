@@ -28,7 +28,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Field, JSONField, Max, Model
 from django.utils import timezone
 from faker import Faker
 
@@ -41,7 +41,6 @@ from layanan.accounts.choices import (
 )
 from layanan.accounts.models import ResidentProfile, Role, User
 from layanan.core.models import Counter
-from layanan.documents.services import number_format
 from layanan.letters.models import (
     LetterRequest,
     LetterRequestEvent,
@@ -50,6 +49,7 @@ from layanan.letters.models import (
     RequestMode,
     RequestStatus,
 )
+from layanan.letters.numbers import number_format
 from layanan.letters.services import letter_catalogue_load
 from layanan.regions.models import Village
 from layanan.regions.services import regions_load_regency
@@ -195,23 +195,54 @@ class _Pools:
 # --- Writing rows -------------------------------------------------------------------------
 
 
-def _columns(model, names: Iterable[str]) -> list[str]:
-    return [model._meta.get_field(name).column for name in names]
+class _Table:
+    """A model's table as the generator writes it: its columns come from the model's
+    ``_meta``, so a new field either gets its default (or NULL) or stops the generator with
+    its name, instead of the rows silently missing a column."""
+
+    def __init__(self, model: type[Model], given: Iterable[str]):
+        given = set(given)
+        fields = [
+            f for f in model._meta.concrete_fields if not (f.primary_key and f.name not in given)
+        ]
+        unknown = given - {f.name for f in fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+        for column in fields:
+            if column.name not in given and not (column.null or column.has_default()):
+                raise ValueError(f"the generator gives no value for {model.__name__}.{column.name}")
+        self.fields = fields
+        self.given = given
+        self.name = model._meta.db_table
+        self.columns = [field.column for field in fields]
+
+    def row(self, values: dict) -> tuple:
+        if values.keys() != self.given:
+            raise ValueError(f"a row of {self.name} has other fields than the first")
+        return tuple(
+            values[column.name] if column.name in values else self._default(column)
+            for column in self.fields
+        )
+
+    @staticmethod
+    def _default(column: Field):
+        value = column.get_default() if column.has_default() else None
+        return _json(value) if isinstance(column, JSONField) and value is not None else value
 
 
-def _insert(model, names: list[str], rows: Iterable[tuple]) -> int:
-    """Write rows (values in the order of ``names``) in batches; return how many."""
-    table = model._meta.db_table
-    columns = _columns(model, names)
+def _insert(model: type[Model], rows: Iterable[dict]) -> int:
+    """Write rows (field name -> value, foreign keys as ids) in batches; return how many."""
+    table: _Table | None = None
     count = 0
     batch: list[tuple] = []
-    for row in rows:
-        batch.append(row)
+    for values in rows:
+        table = table or _Table(model, values)
+        batch.append(table.row(values))
         if len(batch) >= BATCH:
-            count += _write(table, columns, batch)
+            count += _write(table.name, table.columns, batch)
             batch = []
-    if batch:
-        count += _write(table, columns, batch)
+    if batch and table is not None:
+        count += _write(table.name, table.columns, batch)
     return count
 
 
@@ -296,22 +327,22 @@ def _staff_create(villages, per_village, rng, pools, result) -> dict[str, tuple[
     ids = _next_ids(User, len(rows))
     result.staff += _insert(
         User,
-        USER_COLUMNS,
         (
-            (
-                next(ids),
-                username,
-                pools.name(rng.random() < 0.4),
-                f"{username}@contoh.example",
-                role,
-                code,
-                True,
-                False,
-                password,
-                now,
-                "",
-                now,  # staff accounts are made and confirmed by the Admin Kabupaten
-            )
+            {
+                "id": next(ids),
+                "username": username,
+                "full_name": pools.name(rng.random() < 0.4),
+                "email": f"{username}@contoh.example",
+                "role": role,
+                "village": code,
+                "is_active": True,
+                "is_superuser": False,
+                "password": password,
+                "date_joined": now,
+                "staff_nik": "",
+                # Staff accounts are made and confirmed by the Admin Kabupaten.
+                "email_confirmed_at": now,
+            }
             for username, role, code in rows
         ),
     )
@@ -352,8 +383,8 @@ def _residents_create(count, villages, rng, pools, result, progress) -> list[_Re
     user_rows, profile_rows = [], []
 
     def flush():
-        _insert(User, USER_COLUMNS, user_rows)
-        _insert(ResidentProfile, PROFILE_COLUMNS, profile_rows)
+        _insert(User, user_rows)
+        _insert(ResidentProfile, profile_rows)
         user_rows.clear()
         profile_rows.clear()
 
@@ -395,48 +426,51 @@ def _residents_create(count, villages, rng, pools, result, progress) -> list[_Re
         )
         people.append(person)
         user_rows.append(
-            (
-                user_id,
-                nik,
-                name,
-                f"warga{emails_from + index}@contoh.example",
-                Role.RESIDENT,
-                None,
-                True,
-                False,
-                password,
-                joined,
-                "",
-                joined,
-            )
+            {
+                "id": user_id,
+                "username": nik,
+                "full_name": name,
+                "email": f"warga{emails_from + index}@contoh.example",
+                "role": Role.RESIDENT,
+                "village": None,
+                "is_active": True,
+                "is_superuser": False,
+                "password": password,
+                "date_joined": joined,
+                "staff_nik": "",
+                "email_confirmed_at": joined,
+            }
         )
+        decided = status != ProfileStatus.UNVERIFIED
         profile_rows.append(
-            (
-                next(profile_ids),
-                user_id,
-                uuid.uuid4(),
-                person.birth_place,
-                birth_date,
-                person.gender,
-                person.address,
-                f"{rng.randint(1, 20):03d}",
-                f"{rng.randint(1, 12):03d}",
-                f"08{rng.randint(10**9, 10**10 - 1)}",
-                f"{prefix}{rng.randint(10**9, 10**10 - 1)}",
-                rng.choice(educations),
-                person.marital_status,
-                person.religion,
-                person.occupation,
-                village.code,
-                SAMPLE_KTP,
-                SAMPLE_KK,
-                status,
-                rng.choice(PROFILE_REJECTIONS) if status == ProfileStatus.REJECTED else "",
-                joined + dt.timedelta(days=1) if status != ProfileStatus.UNVERIFIED else None,
-                joined,
-                joined,
-                joined,
-            )
+            {
+                "id": next(profile_ids),
+                "user": user_id,
+                "public_id": uuid.uuid4(),
+                "birth_place": person.birth_place,
+                "birth_date": birth_date,
+                "gender": person.gender,
+                "address": person.address,
+                "rt": f"{rng.randint(1, 20):03d}",
+                "rw": f"{rng.randint(1, 12):03d}",
+                "phone": f"08{rng.randint(10**9, 10**10 - 1)}",
+                "kk_number": f"{prefix}{rng.randint(10**9, 10**10 - 1)}",
+                "education": rng.choice(educations),
+                "marital_status": person.marital_status,
+                "religion": person.religion,
+                "occupation": person.occupation,
+                "village": village.code,
+                "ktp_file": SAMPLE_KTP,
+                "kk_file": SAMPLE_KK,
+                "status": status,
+                "rejection_reason": rng.choice(PROFILE_REJECTIONS)
+                if status == ProfileStatus.REJECTED
+                else "",
+                "status_changed_at": joined + dt.timedelta(days=1) if decided else None,
+                "submitted_at": joined,
+                "created_at": joined,
+                "updated_at": joined,
+            }
         )
         if len(user_rows) >= BATCH:
             flush()
@@ -446,95 +480,12 @@ def _residents_create(count, villages, rng, pools, result, progress) -> list[_Re
     return people
 
 
-USER_COLUMNS = [
-    "id",
-    "username",
-    "full_name",
-    "email",
-    "role",
-    "village",
-    "is_active",
-    "is_superuser",
-    "password",
-    "date_joined",
-    "staff_nik",
-    "email_confirmed_at",
-]
-PROFILE_COLUMNS = [
-    "id",
-    "user",
-    "public_id",
-    "birth_place",
-    "birth_date",
-    "gender",
-    "address",
-    "rt",
-    "rw",
-    "phone",
-    "kk_number",
-    "education",
-    "marital_status",
-    "religion",
-    "occupation",
-    "village",
-    "ktp_file",
-    "kk_file",
-    "status",
-    "rejection_reason",
-    "status_changed_at",
-    "submitted_at",
-    "created_at",
-    "updated_at",
-]
-
-
 def _pick(rng: random.Random, weighted):
     values, weights = zip(*weighted, strict=True)
     return rng.choices(values, weights)[0]
 
 
 # --- Requests ------------------------------------------------------------------------------
-
-REQUEST_COLUMNS = [
-    "id",
-    "registration_number",
-    "letter_type",
-    "village",
-    "applicant",
-    "channel",
-    "status",
-    "status_note",
-    "applicant_nik",
-    "applicant_name",
-    "applicant_birth_place",
-    "applicant_birth_date",
-    "applicant_gender",
-    "applicant_religion",
-    "applicant_marital_status",
-    "applicant_occupation",
-    "applicant_address",
-    "form_schema",
-    "data",
-    "submitted_at",
-    "letter_number",
-    "letter_year",
-    "letter_sequence",
-    "issued_at",
-    "valid_from",
-    "valid_until",
-    "signer",
-    "signer_name",
-    "signer_title",
-    "signature_backend",
-    "certificate_fingerprint",
-    "document",
-    "document_sha256",
-    "verification_token",
-    "revoked_at",
-    "created_by",
-    "updated_at",
-]
-EVENT_COLUMNS = ["request", "created_at", "actor", "action", "from_status", "to_status", "note"]
 
 
 def _answers(schema: list, purpose: str, rng: random.Random) -> dict:
@@ -587,8 +538,8 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
         return value
 
     def flush():
-        _insert(LetterRequest, REQUEST_COLUMNS, request_rows)
-        result.events += _insert(LetterRequestEvent, EVENT_COLUMNS, event_rows)
+        _insert(LetterRequest, request_rows)
+        result.events += _insert(LetterRequestEvent, event_rows)
         request_rows.clear()
         event_rows.clear()
 
@@ -620,47 +571,49 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
         }.get(status, "")
         creator = operator_id if walk_in else person.user_id
         request_rows.append(
-            (
-                request_id,
-                registration,
-                letter_type.pk,
-                village.code,
-                person.user_id if with_account else None,
-                letter_type.mode,
-                status,
-                note,
-                person.nik,
-                person.name,
-                person.birth_place,
-                person.birth_date,
-                "Perempuan" if person.gender == "P" else "Laki-laki",
-                Religion(person.religion).label,
-                MaritalStatus(person.marital_status).label,
-                OCCUPATION_LABELS[person.occupation],
-                person.address,
-                schemas[letter_type.pk],
-                _json(_answers(letter_type.fields, purpose, rng)),
-                submitted,
-                letter["number"] or "",
-                letter["year"],
-                letter["sequence"],
-                issued_at if issued else None,
-                letter["valid_from"],
-                letter["valid_until"],
-                head_id if issued else None,
-                head_name if issued else "",
-                titles[village.code] if issued else "",
-                "local" if issued else "",
-                letter["fingerprint"] or "",
-                SAMPLE_LETTER if issued else "",
-                letter["sha256"] or "",
-                letter["token"],
-                issued_at + dt.timedelta(days=3) if status == RequestStatus.DICABUT else None,
-                creator or person.user_id,
-                issued_at if issued else accepted_at,
-            )
+            {
+                "id": request_id,
+                "registration_number": registration,
+                "letter_type": letter_type.pk,
+                "village": village.code,
+                "applicant": person.user_id if with_account else None,
+                "channel": letter_type.mode,
+                "status": status,
+                "status_note": note,
+                "applicant_nik": person.nik,
+                "applicant_name": person.name,
+                "applicant_birth_place": person.birth_place,
+                "applicant_birth_date": person.birth_date,
+                "applicant_gender": "Perempuan" if person.gender == "P" else "Laki-laki",
+                "applicant_religion": Religion(person.religion).label,
+                "applicant_marital_status": MaritalStatus(person.marital_status).label,
+                "applicant_occupation": OCCUPATION_LABELS[person.occupation],
+                "applicant_address": person.address,
+                "form_schema": schemas[letter_type.pk],
+                "data": _json(_answers(letter_type.fields, purpose, rng)),
+                "submitted_at": submitted,
+                "letter_number": letter["number"] or "",
+                "letter_year": letter["year"],
+                "letter_sequence": letter["sequence"],
+                "issued_at": issued_at if issued else None,
+                "valid_from": letter["valid_from"],
+                "valid_until": letter["valid_until"],
+                "signer": head_id if issued else None,
+                "signer_name": head_name if issued else "",
+                "signer_title": titles[village.code] if issued else "",
+                "signature_backend": "local" if issued else "",
+                "certificate_fingerprint": letter["fingerprint"] or "",
+                "document": SAMPLE_LETTER if issued else "",
+                "document_sha256": letter["sha256"] or "",
+                "verification_token": letter["token"],
+                "revoked_at": issued_at + dt.timedelta(days=3)
+                if status == RequestStatus.DICABUT
+                else None,
+                "created_by": creator or person.user_id,
+                "updated_at": issued_at if issued else accepted_at,
+            }
         )
-        for event in _timeline(
+        for moment, actor, action, from_status, to_status, event_note in _timeline(
             status,
             walk_in,
             submitted,
@@ -671,7 +624,17 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
             head_id,
             note,
         ):
-            event_rows.append((request_id, *event))
+            event_rows.append(
+                {
+                    "request": request_id,
+                    "created_at": moment,
+                    "actor": actor,
+                    "action": action,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                    "note": event_note,
+                }
+            )
         result.by_status[status] += 1
         if len(request_rows) >= BATCH:
             flush()

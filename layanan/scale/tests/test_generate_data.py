@@ -83,3 +83,14 @@ def test_the_command_adds_to_what_is_there(batang):
     assert LetterRequest.objects.count() == 1000
     assert User.objects.filter(role=Role.HEAD).count() == 248  # one head per village, still
     assert "Generated 100 residents" in out.getvalue()
+
+
+def test_the_generator_names_a_field_it_gives_no_value_for():
+    """Its columns come from the models: a new required field stops it, with the field's
+    name, instead of rows written without that column."""
+    from layanan.scale.services import _Table
+
+    with pytest.raises(ValueError, match=r"User\.full_name"):
+        _Table(User, {"username", "password"})
+    with pytest.raises(ValueError, match="has no field nickname"):
+        _Table(User, {"username", "nickname"})
