@@ -4,12 +4,12 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.urls import reverse
 
 from layanan.accounts import rules
 from layanan.accounts.two_factor import two_factor_satisfied
-from layanan.core.rules import Rule
+from layanan.core.rules import Rule, is_registered
 
 
 def resident_required(view):
@@ -26,6 +26,11 @@ def resident_required(view):
 def staff_required(*, allowed: Rule | None = None):
     """Village staff or the district admin, past their second factor; ``allowed`` narrows
     it with a named rule of the app (``rules.py``), never an inline check."""
+    if allowed is not None and not is_registered(allowed):
+        raise ImproperlyConfigured(
+            f"staff_required(allowed=...) takes a named rule (@rule in an app's rules.py), "
+            f"not {allowed!r}"
+        )
 
     def decorator(view):
         @login_required(login_url="accounts:staff-login")

@@ -23,9 +23,10 @@ _rules: dict[str, Rule] = {}
 
 def rule_name(predicate: Rule) -> str:
     """``letters.can_sign_request`` for ``layanan.letters.rules.can_sign_request``."""
-    parts = predicate.__module__.split(".")
+    parts = getattr(predicate, "__module__", "").split(".")
     app = parts[1] if len(parts) > 2 and parts[0] == "layanan" else parts[0]
-    return f"{app}.{predicate.__name__}"
+    name = getattr(predicate, "__name__", "")
+    return f"{app}.{name}"
 
 
 def rule(predicate: R) -> R:
@@ -36,6 +37,11 @@ def rule(predicate: R) -> R:
         raise ImproperlyConfigured(f"Two permission rules are named {name}")
     _rules[name] = predicate
     return predicate
+
+
+def is_registered(predicate: object) -> bool:
+    """Whether ``predicate`` is a rule marked with ``@rule`` (not a lambda or inline check)."""
+    return callable(predicate) and _rules.get(rule_name(predicate)) is predicate
 
 
 def rule_by_name(name: str) -> Rule:
