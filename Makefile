@@ -63,7 +63,7 @@ pytest: install node-tools
 e2e: install node-tools
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-test: lint check pytest
+test: lint typecheck check pytest
 
 # Benchmarks are measurements, not tests: figures against a baseline of the same run.
 bench: install

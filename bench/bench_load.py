@@ -96,24 +96,23 @@ def _bench_users() -> dict:
     from layanan.accounts.models import Role, User
     from layanan.letters.models import LetterRequest
 
-    village = (
-        LetterRequest.objects.values("village")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()["village"]
-    )
-    applicant = (
+    busiest = LetterRequest.objects.values("village").annotate(n=Count("id")).order_by("-n").first()
+    assert busiest is not None, "the generated data has requests"
+    village = busiest["village"]
+    longest = (
         LetterRequest.objects.filter(applicant__profile__status="terverifikasi")
         .values("applicant")
         .annotate(n=Count("id"))
         .order_by("-n")
-        .first()["applicant"]
+        .first()
     )
-    users = {
-        "resident": User.objects.get(pk=applicant),
-        "operator": User.objects.filter(role=Role.OPERATOR, village=village).first(),
-        "head": User.objects.filter(role=Role.HEAD, village=village).first(),
-    }
+    assert longest is not None, "the generated data has requests of verified residents"
+    resident = User.objects.get(pk=longest["applicant"])
+    operator = User.objects.filter(role=Role.OPERATOR, village=village).first()
+    head = User.objects.filter(role=Role.HEAD, village=village).first()
+    assert operator is not None, "the busiest village has an operator"
+    assert head is not None, "the busiest village has a head"
+    users = {"resident": resident, "operator": operator, "head": head}
     for user in users.values():
         user.set_password(PASSWORD)
         user.save(update_fields=["password"])
@@ -454,7 +453,8 @@ def main() -> None:
         port = _free_port()
         server = _start_server(port, var_dir / "gunicorn.log")
         results, baseline_rps = _measure(args, port, prepared)
-        _print_table(results, baseline_rps, *prepared["counts"], prepared["sizes"])
+        counts_small, counts_large = prepared["counts"]
+        _print_table(results, baseline_rps, counts_small, counts_large, prepared["sizes"])
     finally:
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -229,11 +229,12 @@ class Config:
             )
             users[user.nik] = user
         fallback = data.get("appearance", {}).get("fallback_box", [400, 90, 130, 70])
+        x, y, width, height = (int(v) for v in fallback)
         return cls(
             username=auth.get("username", ""),
             password=auth.get("password", ""),
             users=users,
-            fallback_box=tuple(int(v) for v in fallback),
+            fallback_box=(x, y, width, height),
         )
 
 
@@ -261,7 +262,10 @@ class _SegnoQRStamp(QRStamp):
         bbox = (size + 2 * border) * box
         xobject = init_xobject_dictionary(b"\n".join(commands), bbox, bbox)
         xobject.compress()
-        return self.writer.add_object(xobject), bbox
+        writer = self.writer
+        if writer is None:  # pyHanko gives a stamp its writer before it is drawn
+            raise RuntimeError("the QR stamp has no PDF writer")
+        return writer.add_object(xobject), bbox
 
 
 class _SegnoQRStampStyle(QRStampStyle):
@@ -281,7 +285,7 @@ def _find_marker(pdf: bytes, marker: str) -> tuple[int, float, float] | None:
     """(page index, x, y) of the last occurrence of the marker, searching from the end."""
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     for index in range(len(reader.pages) - 1, -1, -1):
-        found = []
+        found: list[tuple[float, float]] = []
 
         def visit(text, cm, tm, font, size, found=found):
             if marker in text:
@@ -367,17 +371,23 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
+    signer = user.signer
+    if signer is None:  # FakeBSrE gives every user of the config a signer when it starts
+        raise RuntimeError(f"user {user.nik} has no signer")
     if appearance is None:
-        pdf_signer = signers.PdfSigner(metadata, signer=user.signer)
+        pdf_signer = signers.PdfSigner(metadata, signer=signer)
         params = None
     else:
         index, box = _box(pdf, appearance, fallback_box)
         pdf_signer = signers.PdfSigner(
             metadata,
-            signer=user.signer,
+            signer=signer,
             stamp_style=STAMP_STYLE,
             new_field_spec=fields.SigFieldSpec(
-                sig_field_name=field_name, on_page=index, box=tuple(round(v, 2) for v in box)
+                sig_field_name=field_name,
+                on_page=index,
+                # pyHanko annotates the box as ints; a PDF rectangle takes any numbers.
+                box=tuple(round(v, 2) for v in box),  # type: ignore[arg-type]
             ),
         )
         params = {"url": appearance.link}

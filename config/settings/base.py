@@ -9,6 +9,7 @@ configuration table in README.md. ``production.py`` tightens what must not have 
 import secrets
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -372,7 +373,7 @@ CELERY_BEAT_SCHEDULE["fetch-news"] = {
 
 # --- Logging: structured lines, no personal data (see layanan.core.logging) -------------------
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {

@@ -27,6 +27,9 @@ COOKIE_NAME = "ldm_kode"
 LENGTH = 4
 MAX_AGE = 10 * 60
 _SALT = "layanan.accounts.captcha"
+# What this module notes on the request it handles: the nonce issued, and that one was used.
+_ISSUED = "_captcha_issued"
+_USED = "_captcha_used"
 
 
 def _code_of(nonce: str) -> str:
@@ -38,7 +41,7 @@ def _code_of(nonce: str) -> str:
 
 def _nonce_of(request: HttpRequest) -> str | None:
     """The nonce of the challenge issued to this browser, if it is genuine and fresh."""
-    issued = getattr(request, "_captcha_issued", None)
+    issued: str | None = getattr(request, _ISSUED, None)
     if issued:
         return issued
     value = request.COOKIES.get(COOKIE_NAME)
@@ -53,7 +56,7 @@ def _nonce_of(request: HttpRequest) -> str | None:
 def captcha_issue(request: HttpRequest) -> str:
     """Start a new challenge (sent as a cookie by `captcha_cookie`) and return its code."""
     nonce = secrets.token_urlsafe(18)
-    request._captcha_issued = nonce
+    setattr(request, _ISSUED, nonce)
     return _code_of(nonce)
 
 
@@ -62,7 +65,7 @@ def captcha_check(request: HttpRequest, answer: str) -> bool:
     nonce = _nonce_of(request)
     if nonce is None or not cache.add(f"captcha-used:{nonce}", 1, MAX_AGE):
         return False
-    request._captcha_used = True
+    setattr(request, _USED, True)
     return hmac.compare_digest(_code_of(nonce), (answer or "").strip())
 
 
@@ -72,7 +75,7 @@ def captcha_cookie(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        nonce = getattr(request, "_captcha_issued", None)
+        nonce = getattr(request, _ISSUED, None)
         if nonce:
             response.set_cookie(
                 COOKIE_NAME,
@@ -82,7 +85,7 @@ def captcha_cookie(view):
                 httponly=True,
                 samesite="Lax",
             )
-        elif getattr(request, "_captcha_used", False):
+        elif getattr(request, _USED, False):
             response.delete_cookie(COOKIE_NAME, samesite="Lax")
         return response
 

@@ -1,5 +1,7 @@
 """Forms of the resident and staff account pages. They parse and check input; services write."""
 
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -89,8 +91,9 @@ class RegistrationForm(CaptchaFormMixin):
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         nik, birth_date = cleaned.get("nik"), cleaned.get("birth_date")
         if nik and birth_date:
             try:
@@ -121,6 +124,8 @@ class LoginForm(CaptchaFormMixin):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ["identifier", "password", "captcha"]
+    # Set by the login view when the account exists but its email is not confirmed yet.
+    show_resend = False
 
     def clean_identifier(self):
         return normalise_nik(self.cleaned_data["identifier"])
@@ -247,18 +252,25 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, district_code: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].initial = self.instance.user.full_name
-        self.fields["district"].queryset = districts_of_deployment()
+        # Form.fields holds every field as a plain Field; these two are declared above.
+        district_field = cast(forms.ModelChoiceField, self.fields["district"])
+        district_field.queryset = districts_of_deployment()
         if district_code is None and self.instance.village_id:
             district_code = self.instance.village.district_id
         if self.is_bound:
             district_code = self.data.get("district") or district_code
-        self.fields["district"].initial = district_code
-        self.fields["village"].queryset = (
+        district_field.initial = district_code
+        village_field = cast(forms.ModelChoiceField, self.fields["village"])
+        village_field.queryset = (
             villages_of_district(district_code) if district_code else Village.objects.none()
         )
-        self.fields["village"].empty_label = _("Choose desa/kelurahan")
+        village_field.empty_label = _("Choose desa/kelurahan")
         for name in ("gender", "education", "marital_status", "religion", "occupation"):
-            self.fields[name].choices = [("", _("Choose")), *list(self.fields[name].choices)[1:]]
+            field = cast(forms.ChoiceField, self.fields[name])  # the model fields have choices
+            # django-stubs: the getter's type includes a bare callable, which Django never
+            # returns (it wraps callables in a CallableChoiceIterator).
+            choices = list(field.choices)  # type: ignore[arg-type]
+            field.choices = [("", _("Choose")), *choices[1:]]
 
     def clean_rt(self):
         return self._clean_rt_rw("rt")
@@ -321,8 +333,9 @@ class ProfileForm(forms.ModelForm):
     def clean_kk_upload(self):
         return self._clean_upload("kk_upload")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         district, village = cleaned.get("district"), cleaned.get("village")
         if district and village and village.district_id != district.code:
             self.add_error("village", _("This desa/kelurahan is not in the chosen kecamatan."))

@@ -6,6 +6,7 @@ the district admin belongs to none.
 """
 
 import uuid
+from typing import Any, cast
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -37,10 +38,10 @@ NIK_REGEX = r"^[0-9]{16}$"
 STAFF_USERNAME_REGEX = r"^[a-z][a-z0-9._-]{2,39}$"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, username: str, password: str | None = None, **fields):
+    def create_user(self, username: str, password: str | None = None, **fields: Any) -> "User":
         if fields.get("email"):
             fields["email"] = self.normalize_email(fields["email"])
         user = self.model(username=username, **fields)
@@ -48,7 +49,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, username: str, password: str | None = None, **fields):
+    def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> "User":
         fields.setdefault("role", Role.DISTRICT_ADMIN)
         fields.setdefault("full_name", username)
         fields["is_superuser"] = True
@@ -279,7 +280,8 @@ class ResidentProfile(models.Model):
             "kk_file",
         )
         return [
-            str(self._meta.get_field(name).verbose_name)
+            # All are concrete fields of this model, never reverse relations.
+            str(cast(models.Field, self._meta.get_field(name)).verbose_name)
             for name in required
             if not getattr(self, name if name != "village" else "village_id")
         ]

@@ -3,7 +3,9 @@
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
@@ -159,7 +161,7 @@ class ProfileChanges:
     kk: CleanUpload | None = None
 
 
-def _check_against_nik(user: User, values: dict) -> None:
+def _check_against_nik(user: User, values: Mapping[str, Any]) -> None:
     facts = nik_facts(user.username)
     birth_date = values.get("birth_date")
     if birth_date is not None and not facts.matches_birth_date(birth_date):
@@ -292,9 +294,9 @@ def _decision_record(
     profile: ResidentProfile,
     actor: User,
     status: str,
-    action: str,
+    action: AuditAction,
     email_template: str,
-    email_context: dict,
+    email_context: Mapping[str, object],
     reason: str = "",
 ) -> ResidentProfile:
     """Store the operator's decision on a locked profile, audit it and tell the resident."""

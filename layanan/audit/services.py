@@ -3,12 +3,20 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from layanan.audit.models import AuditAction, AuditChainHead, AuditEntry
+from layanan.regions.models import Village
+
+if TYPE_CHECKING:
+    # django-stubs resolves this alias to AUTH_USER_MODEL (accounts.User), which the audit
+    # app, a layer below accounts, may not import.
+    from django.contrib.auth.models import _User
 
 GENESIS_HASH = "0" * 64
 
@@ -31,12 +39,12 @@ def _entry_hash(entry: AuditEntry) -> str:
 
 def audit_record(
     *,
-    actor,
+    actor: "_User | AnonymousUser | None",
     action: AuditAction,
-    village=None,
-    subject=None,
+    village: Village | None = None,
+    subject: "_User | None" = None,
     target: Model | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry. Runs inside the caller's transaction, so it commits or rolls back
     together with the change it records. Never put NIKs, names or free text in ``data``."""

@@ -1,5 +1,7 @@
 """Forms of the audit log viewer."""
 
+from typing import cast
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -46,8 +48,9 @@ class AuditFilterForm(PeriodFormMixin, forms.Form):
 
     def __init__(self, data=None, *, actions: list[str], **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["desa"].queryset = audit_villages()
-        self.fields["aksi"].choices = [
+        # Form.fields holds every field as a plain Field; these two are declared above.
+        cast(forms.ModelChoiceField, self.fields["desa"]).queryset = audit_villages()
+        cast(forms.ChoiceField, self.fields["aksi"]).choices = [
             ("", _("All actions")),
             *((action, AuditAction.label_of(action)) for action in actions),
         ]

@@ -24,9 +24,9 @@ class AuditFilter:
     start: dt.date | None = None  # days in Asia/Jakarta, both included
     end: dt.date | None = None
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, bool | str]:
         """The filter as recorded in the log: no NIK, no free text, only what was used."""
-        used = {}
+        used: dict[str, bool | str] = {}
         if self.actor:
             used["actor"] = True
         if self.village is not None:

@@ -78,7 +78,7 @@ def _row(entry: AuditEntry) -> dict:
         # A resident's username is their NIK: only staff usernames are shown.
         "actor_username": actor.username if actor and not actor.is_resident else "",
         "actor_role": actor.get_role_display() if actor else "",
-        "resident_name": entry.subject.full_name if entry.subject_id else "",
+        "resident_name": entry.subject.full_name if entry.subject is not None else "",
         "details": json.dumps(entry.data, ensure_ascii=False, sort_keys=True) if entry.data else "",
     }
 
@@ -89,7 +89,7 @@ def audit_log(request):
     if request.method == "POST":
         return _find_resident(request)
     form = AuditFilterForm(request.GET, actions=audit_actions())
-    context = {
+    context: dict[str, object] = {
         "form": form,
         "resident_form": ResidentSearchForm(),
         "chain": chain_state(check="periksa" in request.GET),

@@ -1,6 +1,7 @@
 """Forms of the back office."""
 
 import re
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -49,12 +50,17 @@ class VillageOfficeForm(forms.ModelForm):
         return clean
 
 
+class _VillageWithDistrictField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Village) -> str:
+        return f"{obj.district.display_name} - {obj.kind_label} {obj.display_name}"
+
+
 class StaffCreateForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[(Role.OPERATOR.value, Role.OPERATOR.label), (Role.HEAD.value, Role.HEAD.label)],
     )
-    village = forms.ModelChoiceField(label=_("Desa/Kelurahan"), queryset=Village.objects.none())
+    village = _VillageWithDistrictField(label=_("Desa/Kelurahan"), queryset=Village.objects.none())
     username = forms.CharField(
         label=_("Username"),
         max_length=40,
@@ -79,13 +85,11 @@ class StaffCreateForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = (
+        # Form.fields holds every field as a plain Field; this one is declared above.
+        cast(forms.ModelChoiceField, self.fields["village"]).queryset = (
             Village.objects.filter(district__regency_id=settings.LDM_REGENCY_CODE)
             .select_related("district")
             .order_by("district__name", "name")
-        )
-        self.fields["village"].label_from_instance = lambda v: (
-            f"{v.district.display_name} - {v.kind_label} {v.display_name}"
         )
 
     def clean_username(self):

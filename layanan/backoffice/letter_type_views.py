@@ -43,7 +43,8 @@ def _preview_images(form: LetterTypeForm, instance: LetterType) -> tuple[list[st
 def type_edit(request, code: str | None = None):
     instance = get_object_or_404(LetterType, code=code.upper()) if code else LetterType()
     form = LetterTypeForm(request.POST or None, instance=instance)
-    preview, preview_error = [], ""
+    preview: list[str] = []
+    preview_error = ""
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
             preview, preview_error = _preview_images(form, instance)
@@ -84,7 +85,11 @@ def type_preview(request, code: str | None = None):
         preview, preview_error = (
             [],
             _("Correct the form first: %(errors)s")
-            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())},
+            % {
+                "errors": "; ".join(
+                    f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()
+                )
+            },
         )
     return render(
         request,

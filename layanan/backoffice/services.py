@@ -1,6 +1,8 @@
 """Writes of the back office: a village's letterhead, and letter types (the district
 admin's editor)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -34,7 +36,11 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def village_office_update(
-    *, actor: User, values: dict, logo: CleanUpload | None, village: Village | None = None
+    *,
+    actor: User,
+    values: dict[str, Any],
+    logo: CleanUpload | None,
+    village: Village | None = None,
 ) -> VillageOffice:
     """A village's letterhead and office data, kept by its operator or the district admin;
     applies to the letters rendered next."""
@@ -54,7 +60,9 @@ def village_office_update(
 
 
 @transaction.atomic
-def letter_type_save(*, actor: User, letter_type: LetterType | None, values: dict) -> LetterType:
+def letter_type_save(
+    *, actor: User, letter_type: LetterType | None, values: dict[str, Any]
+) -> LetterType:
     """Create or edit a letter type. Letters already issued keep the version they were
     issued with; drafts and new requests use the new one."""
     if not letter_rules.can_edit_letter_types(actor):

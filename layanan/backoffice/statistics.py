@@ -98,7 +98,7 @@ def statistics_scope_for(
     """The scope ``user`` may see. Village staff always get their own village: a district
     or village they ask for is ignored. The district admin gets what they ask for, within
     the kabupaten of this installation."""
-    if user.is_village_staff:
+    if user.is_village_staff and user.village is not None:  # the database gives them one
         return scope_of_village(user.village)
     if not user.is_district_admin:
         raise PermissionDenied
@@ -322,6 +322,7 @@ def time_to_issue_in_python(
     seconds = sorted(
         (issued - submitted) / dt.timedelta(microseconds=1) / 1_000_000
         for submitted, issued in pairs
+        if issued is not None  # always so (filtered above): narrows the type
     )
     if not seconds:
         return [None for _fraction in fractions]

@@ -1,5 +1,7 @@
 """The filter of the statistics page and its exports (GET parameters)."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,6 @@ class StatisticsFilterForm(PeriodFormMixin, forms.Form):
             # is sent: a village left selected from another kecamatan no longer applies.
             data["desa"] = ""
         if district_code:
-            self.fields["desa"].queryset = villages_of_district(district_code).select_related(
-                "district"
-            )
+            # Form.fields holds every field as a plain Field; this one is declared above.
+            village_field = cast(forms.ModelChoiceField, self.fields["desa"])
+            village_field.queryset = villages_of_district(district_code).select_related("district")

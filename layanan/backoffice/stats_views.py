@@ -46,7 +46,7 @@ def _statistics(request) -> tuple[StatisticsFilterForm, RequestStatistics | None
 @require_GET
 def statistics(request):
     form, stats = _statistics(request)
-    context = {"form": form, "stats": stats}
+    context: dict[str, object] = {"form": form, "stats": stats}
     if stats is not None:
         context["charts"] = [
             bar_chart(
@@ -88,7 +88,7 @@ def _hours(value) -> float | None:
 
 def statistics_tables(stats: RequestStatistics) -> list[Table]:
     """The page's figures as tables, for the CSV and XLSX exports."""
-    summary = [
+    summary: list[list[object]] = [
         [_("Scope"), stats.scope.name],
         [_("Submitted from"), stats.start],
         [_("Submitted until"), stats.end],

@@ -20,7 +20,7 @@ from layanan.regions.models import VillageOffice
 @staff_required()
 @require_GET
 def dashboard(request):
-    context = {}
+    context: dict[str, object] = {}
     if account_rules.can_verify_profiles(request.user):
         context["profiles_waiting"] = profiles_awaiting_verification(request.user).count()
     if letter_rules.can_work_on_requests(request.user):

@@ -27,6 +27,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -36,6 +37,9 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from _hashlib import HASH
 
 FORMAT = "ldm-backup-1"
 DATABASE_MEMBER = "database.json"
@@ -131,7 +135,9 @@ def _add_path(archive: tarfile.TarFile, member: str, path: Path) -> str:
         return _add_stream(archive, member, content, size=path.stat().st_size)
 
 
-def _add_stream(archive: tarfile.TarFile, member: str, content, size: int | None = None) -> str:
+def _add_stream(
+    archive: tarfile.TarFile, member: str, content: IO[bytes], size: int | None = None
+) -> str:
     """Add a member, hashing it on the way; streams through a temporary file when the size
     is not known up front (a storage file may be remote)."""
     digest = hashlib.sha256()
@@ -158,7 +164,7 @@ def _member_info(member: str, size: int) -> tarfile.TarInfo:
 
 
 class _HashingReader:
-    def __init__(self, content, digest):
+    def __init__(self, content: IO[bytes], digest: "HASH") -> None:
         self._content, self._digest = content, digest
 
     def read(self, size: int = -1) -> bytes:
@@ -234,13 +240,16 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreSummary
     return summary
 
 
-def _extract_checked(archive_path: Path, into: Path) -> dict:
+def _extract_checked(archive_path: Path, into: Path) -> dict[str, Any]:
     """Extract every member (regular files with safe names only) and check its SHA-256."""
     with tarfile.open(archive_path, "r:gz") as archive:
         try:
-            manifest = json.load(archive.extractfile(MANIFEST_MEMBER))
-        except KeyError as missing:
-            raise BackupError("Not a backup of Layanan Desa Mandiri: no manifest.") from missing
+            manifest_file = archive.extractfile(MANIFEST_MEMBER)
+        except KeyError as error:
+            raise BackupError("Not a backup of Layanan Desa Mandiri: no manifest.") from error
+        if manifest_file is None:  # a member of that name, but not a regular file
+            raise BackupError("Not a backup of Layanan Desa Mandiri: no manifest.")
+        manifest = json.load(manifest_file)
         if manifest.get("format") != FORMAT:
             raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
         expected = manifest["sha256"]

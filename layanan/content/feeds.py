@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import Literal, overload
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -261,6 +262,10 @@ def parse(document: Document, kind: str) -> list[FeedItem]:
     return list(unique.values())
 
 
+@overload
+def _xml_root(content: bytes, *, strict: Literal[True] = True) -> Element: ...
+@overload
+def _xml_root(content: bytes, *, strict: bool) -> Element | None: ...
 def _xml_root(content: bytes, *, strict: bool = True) -> Element | None:
     try:
         return xml_fromstring(content)

@@ -1,5 +1,7 @@
 """Forms of the Admin Kabupaten's public-information pages."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -79,8 +81,9 @@ class AnnouncementForm(forms.ModelForm):
             raise not_pdf
         return clean
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         publish_on, expires_on = cleaned.get("publish_on"), cleaned.get("expires_on")
         if publish_on and expires_on and expires_on < publish_on:
             self.add_error(
@@ -123,8 +126,9 @@ class VillageWebsitesForm(forms.Form):
     def field_name(code: str) -> str:
         return "web_" + code.replace(".", "_")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         for entry in self.villages:
             name = self.field_name(entry.village.code)
             if name in cleaned:

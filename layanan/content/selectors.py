@@ -1,6 +1,7 @@
 """Reads of public information for the public pages, the home page and the back office."""
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -56,7 +57,12 @@ def announcements_for_admin() -> QuerySet[Announcement]:
     return Announcement.objects.select_related("created_by").order_by("-publish_on", "-id")
 
 
-def home_content() -> dict:
+class HomeContent(TypedDict):
+    home_news: list[NewsItem]
+    home_announcements: list[Announcement]
+
+
+def home_content() -> HomeContent:
     """The home page's public information: the latest news and the current Pengumuman."""
     return {
         "home_news": list(news_items()[:HOME_NEWS]),
@@ -86,17 +92,17 @@ class DistrictWebsites:
 
 def website_directory(districts: QuerySet[District] | None = None) -> list[DistrictWebsites]:
     """The villages of the kabupaten with their website, grouped by kecamatan (guide §3)."""
-    districts = list(districts if districts is not None else districts_of_deployment())
+    shown = list(districts if districts is not None else districts_of_deployment())
     villages = (
-        Village.objects.filter(district__in=districts)
+        Village.objects.filter(district__in=shown)
         .select_related("office")
         .order_by("district__name", "name", "code")
     )
-    by_district: dict[str, list[VillageWebsite]] = {d.code: [] for d in districts}
+    by_district: dict[str, list[VillageWebsite]] = {d.code: [] for d in shown}
     for village in villages:
         office = getattr(village, "office", None)
         website = office.website.strip() if office else ""
         by_district[village.district_id].append(
             VillageWebsite(village=village, website=website, href=website_href(website))
         )
-    return [DistrictWebsites(district=d, villages=by_district[d.code]) for d in districts]
+    return [DistrictWebsites(district=d, villages=by_district[d.code]) for d in shown]

@@ -56,7 +56,9 @@ def _feed_limits() -> feeds.Limits:
     )
 
 
-def _record_attempt(*, url: str, kind: str, error_kind: str, result=None) -> None:
+def _record_attempt(
+    *, url: str, kind: str, error_kind: str, result: NewsFetchResult | None = None
+) -> None:
     now = timezone.now()
     with transaction.atomic():
         status, _created = NewsFeedStatus.objects.select_for_update().get_or_create(id=STATUS_ID)
@@ -68,7 +70,7 @@ def _record_attempt(*, url: str, kind: str, error_kind: str, result=None) -> Non
             status.last_error_kind = error_kind
             status.failing_since = status.failing_since or now
             fields += ["last_error_at", "last_error_kind", "failing_since"]
-        else:
+        elif result is not None:  # a fetch without an error always has its result
             status.feed_kind = kind
             status.last_success_at = now
             status.failing_since = None
@@ -214,7 +216,9 @@ def _checked(values: AnnouncementValues) -> AnnouncementValues:
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:80].strip("-") or "pengumuman"
     slug, suffix = base, 2
-    taken = Announcement.objects.exclude(pk=exclude_pk)
+    taken = Announcement.objects.all()
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
         slug = f"{base}-{suffix}"
         suffix += 1
@@ -226,7 +230,7 @@ def _pdf_only(attachment: CleanUpload | None) -> None:
         raise DomainError(_("The attachment must be a PDF file."), code="attachment_type")
 
 
-def _delete_file_after_commit(name: str) -> None:
+def _delete_file_after_commit(name: str | None) -> None:
     if name:
         transaction.on_commit(lambda: default_storage.delete(name))
 

@@ -54,7 +54,7 @@ class JsonFormatter(logging.Formatter):
     _standard = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, str | int | float | None] = {
             "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(
                 timespec="milliseconds"
             ),

@@ -276,7 +276,7 @@ def _pdf_has_active_content(trailer: DictionaryObject) -> bool:
     stack: list[PdfObject] = [trailer]
     visited = 0
     while stack:
-        node = stack.pop()
+        node: PdfObject | None = stack.pop()
         if isinstance(node, IndirectObject):
             reference = (node.idnum, node.generation)
             if reference in seen:

@@ -1,6 +1,9 @@
 """Forms of signing: the passphrase is a password field, never echoed back."""
 
+from typing import Any, cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from layanan.letters.models import LetterRequest
@@ -23,9 +26,11 @@ class BatchSignForm(PassphraseForm):
         error_messages={"required": _("Choose at least one letter to sign.")},
     )
 
-    def __init__(self, *args, queryset, **kwargs):
+    def __init__(self, *args: Any, queryset: QuerySet[LetterRequest], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["letters"].queryset = queryset
+        # self.fields is typed as plain Fields; "letters" is the field declared above.
+        letters = cast(forms.ModelMultipleChoiceField, self.fields["letters"])
+        letters.queryset = queryset
 
 
 class NewPassphraseForm(forms.Form):
@@ -46,7 +51,8 @@ class NewPassphraseForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs allow None
         if cleaned.get("passphrase") != cleaned.get("passphrase_again"):
             self.add_error("passphrase_again", _("The two passphrases differ."))
         return cleaned

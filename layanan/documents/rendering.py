@@ -92,11 +92,12 @@ def _default_logo() -> str:
 
 
 def _logo_svg(office: VillageOffice | None) -> str:
-    if office is None or not office.logo:
+    name = office.logo.name if office is not None else None
+    if office is None or not name:  # a FieldFile without a name is no file
         return _default_logo()
     with office.logo.open("rb") as handle:
         content = handle.read()
-    if office.logo.name.endswith(".svg"):
+    if name.endswith(".svg"):
         return content.decode("utf-8")
     # Raster logos travel inside an SVG, the one image format passed as text.
     mime = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
@@ -165,7 +166,8 @@ def letter_data(
     if office and office.postal_code:
         address = f"{address}, Kode Pos {office.postal_code}"
     head_title = f"{village.head_title} {village.display_name}"
-    field_rows, shown = [], {}
+    field_rows: list[dict[str, object]] = []
+    shown: dict[str, str | list[list[str]]] = {}
     for row in display_rows(request.form_schema, request.data)[:-1]:  # Keperluan: the layout's
         if row.is_table:
             rows = [list(cells) for cells in row.table_rows]
@@ -257,9 +259,12 @@ def compile_letter(inputs: dict[str, str], *, verification_url: str | None = Non
     if verification_url is not None:
         inputs = {**inputs, "qr": qr_svg(verification_url)}
     try:
-        return _compiler().compile(format="pdf", sys_inputs=inputs)
+        pdf = _compiler().compile(format="pdf", sys_inputs=inputs)
     except typst.TypstError as error:
         raise RenderError(str(error)) from error
+    if not isinstance(pdf, bytes):  # None is for an output file, a list for image pages
+        raise RenderError(f"Typst returned {type(pdf).__name__}, not a PDF")
+    return pdf
 
 
 def letter_pdf(request: LetterRequest, issue: Issue | None = None, *, head_name: str = "") -> bytes:
@@ -279,4 +284,6 @@ def letter_preview_png(request: LetterRequest, *, ppi: int = 60) -> list[bytes]:
         pages = _compiler().compile(format="png", ppi=ppi, sys_inputs=inputs)
     except typst.TypstError as error:
         raise RenderError(getattr(error, "message", str(error))) from error
+    if pages is None:  # only when compiling to an output file
+        raise RenderError("Typst returned no pages")
     return pages if isinstance(pages, list) else [pages]

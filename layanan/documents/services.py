@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -93,6 +94,8 @@ def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredentia
         raise DomainError(_("Only a village head can hold a signing certificate."))
     _check_passphrase_strength(user, passphrase)
     village = user.village
+    if village is None:  # can_sign asks for the head's village
+        raise DomainError(_("Only a village head can hold a signing certificate."))
     credential = credential_new(
         user=user,
         subject=signer_subject(
@@ -171,7 +174,7 @@ class _Prerendered:
     sequence: int
     token: str
     inputs: dict
-    pdf: Future
+    pdf: Future[bytes]
 
 
 def _issue(locked: LetterRequest, head: User, *, number: str, today: dt.date, token: str) -> Issue:
@@ -201,7 +204,7 @@ def _sign_one(
     head: User,
     session: SigningSession,
     ahead: _Prerendered | None = None,
-    on_numbered=None,
+    on_numbered: Callable[[int, dt.date], None] | None = None,
 ) -> LetterRequest:
     """Issue one letter in one transaction. ``ahead`` is this letter rendered in advance
     (used only if it got the number and data it was rendered with); ``on_numbered`` lets a
@@ -253,7 +256,10 @@ def _signature_request(locked: LetterRequest, issue: Issue, pdf: bytes) -> Signa
 
 def _store_document(locked: LetterRequest, signed: SignedDocument) -> str:
     locked.document.save(f"{locked.registration_number}.pdf", ContentFile(signed.pdf), save=False)
-    return locked.document.name
+    name = locked.document.name
+    if name is None:  # FieldFile.save sets the name the storage chose
+        raise RuntimeError("the storage gave the signed letter no name")
+    return name
 
 
 def _issue_apply(
@@ -446,7 +452,12 @@ def _sign_in_turn(
         following = requests[index + 1] if index + 1 < len(requests) else None
         prepared: list[_Prerendered] = []
 
-        def render_next(sequence: int, today: dt.date, following=following, prepared=prepared):
+        def render_next(
+            sequence: int,
+            today: dt.date,
+            following: LetterRequest | None = following,
+            prepared: list[_Prerendered] = prepared,
+        ) -> None:
             if following is not None:
                 prepared.append(
                     _render_ahead(following, head=head, sequence=sequence + 1, today=today)

@@ -37,7 +37,7 @@ village_staff_required = staff_required(allowed=rules.can_work_on_requests)
 SIGNING_QUEUE_PAGE_SIZE = 20
 
 
-def pdf_response(content, *, filename: str, inline: bool = True) -> HttpResponse:
+def pdf_response(content, *, filename: str, inline: bool = True) -> HttpResponse | FileResponse:
     response = (
         FileResponse(content, content_type="application/pdf")
         if not isinstance(content, bytes)

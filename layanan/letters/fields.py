@@ -11,7 +11,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -74,7 +74,7 @@ def _spec(raw: dict, *, nested: bool) -> FieldSpec:
     choices = tuple(raw.get("choices", ()))
     if kind == "choice" and (len(choices) < 2 or not all(choices)):
         raise SchemaError(f"{name}: a choice needs at least two options")
-    subfields = ()
+    subfields: tuple[FieldSpec, ...] = ()
     if kind == "group":
         subfields = tuple(_spec(sub, nested=True) for sub in raw.get("fields", ()))
         if not subfields:
@@ -121,8 +121,18 @@ def _validate_nik(value: str) -> None:
     nik_facts(value)
 
 
+class _CommonFieldArgs(TypedDict):
+    label: str
+    required: bool
+    help_text: str
+
+
 def _form_field(spec: FieldSpec) -> forms.Field:
-    common = {"label": spec.label, "required": spec.required, "help_text": spec.help}
+    common: _CommonFieldArgs = {
+        "label": spec.label,
+        "required": spec.required,
+        "help_text": spec.help,
+    }
     if spec.kind == "textarea":
         return forms.CharField(
             max_length=spec.max_length or 1000, widget=forms.Textarea(attrs={"rows": 3}), **common
@@ -142,17 +152,17 @@ def _form_field(spec: FieldSpec) -> forms.Field:
 class NikField(forms.CharField):
     """Another person's NIK: 16 digits that read as a NIK."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             max_length=20,
             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             **kwargs,
         )
 
-    def to_python(self, value):
-        return normalise_nik(super().to_python(value))
+    def to_python(self, value: Any) -> str:
+        return normalise_nik(super().to_python(value) or "")
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value:
             _validate_nik(value)
@@ -164,9 +174,16 @@ def _plain_form_class(specs: list[FieldSpec]) -> type[forms.Form]:
 
 
 class _GroupFormSet(forms.BaseFormSet):
-    def clean(self):
+    spec: FieldSpec  # set on each class formset_factory makes, see LetterDataForm
+
+    def clean(self) -> None:
         super().clean()
-        filled = [f for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        filled = [
+            f
+            for f in self.forms
+            # django-stubs lacks BaseFormSet._should_delete_form (a real Django method).
+            if f.has_changed() and not self._should_delete_form(f)  # type: ignore[attr-defined]
+        ]
         spec = self.spec
         if len(filled) < spec.min_items:
             raise ValidationError(
@@ -210,12 +227,16 @@ class LetterDataForm:
         for spec in (s for s in specs if s.is_group):
             rows = initial.get(spec.name) or []
             extra = BLANK_GROUP_ROWS + (extra_rows or {}).get(spec.name, 0)
-            formset_class = forms.formset_factory(
-                _plain_form_class(list(spec.fields)),
-                formset=_GroupFormSet,
-                extra=max(extra, spec.min_items - len(rows)),
-                max_num=spec.max_items,
-                absolute_max=spec.max_items,
+            # formset_factory subclasses the formset given; the stubs type it as the base.
+            formset_class = cast(
+                type[_GroupFormSet],
+                forms.formset_factory(
+                    _plain_form_class(list(spec.fields)),
+                    formset=_GroupFormSet,
+                    extra=max(extra, spec.min_items - len(rows)),
+                    max_num=spec.max_items,
+                    absolute_max=spec.max_items,
+                ),
             )
             formset_class.spec = spec
             self.groups[spec.name] = formset_class(
@@ -230,7 +251,7 @@ class LetterDataForm:
 
     def cleaned_data(self) -> dict:
         """The answers as JSON-ready values, in the schema's order."""
-        values = {}
+        values: dict[str, Any] = {}
         for spec in self.specs:
             if spec.is_group:
                 formset = self.groups[spec.name]

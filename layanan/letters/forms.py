@@ -76,7 +76,8 @@ class ApplicantForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns; the stubs allow None
         facts = nik_facts(self.nik)
         birth_date = cleaned.get("birth_date")
         if birth_date and not facts.matches_birth_date(birth_date):

@@ -1,5 +1,7 @@
 """Reads of the letter catalogue and of requests, narrowed to what the asking user may see."""
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -16,8 +18,11 @@ from layanan.letters.models import (
     RequestStatus,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def letter_types_by_category() -> list[tuple[str, list[LetterType]]]:
+
+def letter_types_by_category() -> list[tuple["StrOrPromise", list[LetterType]]]:
     """Active letter types grouped as the guide lists them: keterangan, then pengantar."""
     types = list(LetterType.objects.active())
     return [
@@ -121,8 +126,13 @@ def village_status_counts(request: HttpRequest) -> dict[str, int]:
     menu's badges and the inbox's tabs both show them)."""
     counts = getattr(request, "_ldm_village_status_counts", None)
     if counts is None:
-        counts = status_counts(requests_for_staff(request.user))
-        request._ldm_village_status_counts = counts
+        user = request.user
+        # An anonymous user (no village) sees nothing, as requests_for_staff would say.
+        queryset = (
+            requests_for_staff(user) if isinstance(user, User) else LetterRequest.objects.none()
+        )
+        counts = status_counts(queryset)
+        setattr(request, "_ldm_village_status_counts", counts)  # noqa: B010 (a per-request cache)
     return counts
 
 

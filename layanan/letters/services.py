@@ -5,6 +5,7 @@ import logging
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -175,13 +176,14 @@ def _record(
 
 def _notify_applicant(request: LetterRequest) -> None:
     """Email the applicant (if they have an account) about the request's new status."""
-    if request.applicant_id is None or not request.applicant.email:
+    applicant = request.applicant  # None, without a query, when there is no account
+    if applicant is None or not applicant.email:
         return
     email_queue(
-        to=request.applicant.email,
+        to=applicant.email,
         template="request_status",
         context={
-            "name": request.applicant.full_name,
+            "name": applicant.full_name,
             "number": request.registration_number,
             "type_name": request.letter_type.name,
             "status": request.get_status_display(),
@@ -213,7 +215,7 @@ def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict
         )
     profile = ResidentProfile.objects.select_related("user", "village").get(user=resident)
     missing = profile.missing_fields()
-    if missing:
+    if missing or profile.village is None:  # a missing village is one of the missing fields
         raise DomainError(
             _("Complete your profile before applying. Still missing: %(missing)s.")
             % {"missing": ", ".join(missing)},
@@ -263,10 +265,13 @@ def letter_request_register_walk_in(
         if profile is None or profile.status != ProfileStatus.VERIFIED:
             raise DomainError(_("Verify this resident's profile first."), code="profile_unverified")
     _schema_checked(letter_type.fields, data)
+    village = operator.village
+    if village is None:  # can_register_walk_in asks for the operator's village
+        raise DomainError(_("Only a village operator can register requests at the counter."))
     request = LetterRequest.objects.create(
         registration_number=registration_number_next(),
         letter_type=letter_type,
-        village=operator.village,
+        village=village,
         applicant=resident,
         channel=RequestMode.DATANG_LANGSUNG,
         status=RequestStatus.KONSEP,
@@ -297,7 +302,7 @@ def transition_apply(
     actor: User,
     note: str = "",
     already_locked: bool = False,
-    **changes,
+    **changes: object,
 ) -> LetterRequest:
     """Move a request along the lifecycle table, or refuse and change nothing.
 
@@ -331,7 +336,8 @@ def letter_request_accept(
     """The operator accepts into Konsep, possibly correcting the answers (guide section 9)."""
     transition_check(request=request, action=RequestAction.ACCEPTED, actor=operator)
     with transaction.atomic():
-        changes = {}
+        # Columns of mixed types; Any lets them unpack as transition_apply's keywords.
+        changes: dict[str, Any] = {}
         if request.applicant_id is not None:
             profile = ResidentProfile.objects.select_related("user").get(user=request.applicant)
             if profile.status != ProfileStatus.VERIFIED:
@@ -341,14 +347,14 @@ def letter_request_accept(
                 )
             # The letter shows the data the operator just checked.
             changes.update(ApplicantData.from_profile(profile).as_fields())
-        corrected = data is not None and data != request.data
-        if corrected:
-            _schema_checked(request.form_schema, data)
-            changes["data"] = data
+        corrected = data if data is not None and data != request.data else None
+        if corrected is not None:
+            _schema_checked(request.form_schema, corrected)
+            changes["data"] = corrected
         accepted = transition_apply(
             request=request, action=RequestAction.ACCEPTED, actor=operator, **changes
         )
-        if corrected:
+        if corrected is not None:
             LetterRequestEvent.objects.create(
                 request=accepted,
                 created_at=timezone.now(),

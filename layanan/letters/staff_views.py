@@ -214,22 +214,28 @@ def walk_in_details(request):
     nik = started["nik"]
     profile = resident_with_nik(nik)
     resident = profile.user if profile is not None else None
-    use_profile = (
-        profile is not None
+    # The resident's own verified data, if they are of this village; else the KTP is typed in.
+    own_profile = (
+        profile
+        if profile is not None
         and profile.village_id == request.user.village_id
         and profile.is_verified
+        else None
     )
     post = request.POST if request.method == "POST" else None
     data_form, adding_row = data_form_from_post(request_specs(letter_type.fields), post)
-    applicant_form = None if use_profile else ApplicantForm(None if adding_row else post, nik=nik)
+    applicant_form = (
+        None if own_profile is not None else ApplicantForm(None if adding_row else post, nik=nik)
+    )
     if post and not adding_row:
         valid = data_form.is_valid()
         if applicant_form is not None:
             valid = applicant_form.is_valid() and valid
         if valid:
-            if use_profile:
-                applicant = ApplicantData.from_profile(profile)
-            else:
+            # Exactly one of own_profile and applicant_form is set.
+            if own_profile is not None:
+                applicant = ApplicantData.from_profile(own_profile)
+            elif applicant_form is not None:
                 applicant = ApplicantData(
                     nik=nik,
                     name=applicant_form.cleaned_data["name"],
@@ -244,7 +250,7 @@ def walk_in_details(request):
                     letter_type=letter_type,
                     applicant=applicant,
                     data=data_form.cleaned_data(),
-                    resident=resident if use_profile else None,
+                    resident=resident if own_profile is not None else None,
                 )
             if call.succeeded:
                 del request.session[WALK_IN_SESSION_KEY]
@@ -262,7 +268,7 @@ def walk_in_details(request):
         {
             "letter_type": letter_type,
             "nik": nik,
-            "profile": profile if use_profile else None,
+            "profile": own_profile,
             "unverified_here": profile is not None
             and profile.village_id == request.user.village_id
             and not profile.is_verified,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -14,7 +15,7 @@ from layanan.notifications.models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 
-def email_queue(*, to: str, template: str, context: dict) -> OutgoingEmail:
+def email_queue(*, to: str, template: str, context: Mapping[str, object]) -> OutgoingEmail:
     """Render ``notifications/email/<template>.{subject.txt,txt,html}`` and queue it.
 
     Call it inside the transaction of the change the email reports: it is sent only if

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from layanan.core.errors import DomainError
@@ -20,9 +22,13 @@ class RegencyLoadResult:
     updated: int
 
 
-def _upsert(model, objects: list, fields: list[str]) -> tuple[int, int]:
+M = TypeVar("M", bound=Model)
+
+
+def _upsert(model: type[M], objects: list[M], fields: list[str]) -> tuple[int, int]:
     """Create missing rows and update changed ones; return (created, updated)."""
-    existing = model.objects.in_bulk([obj.pk for obj in objects])
+    manager = model._default_manager  # `objects`: none of these models declares another
+    existing = manager.in_bulk([obj.pk for obj in objects])
     new = [obj for obj in objects if obj.pk not in existing]
     changed = [
         obj
@@ -30,9 +36,9 @@ def _upsert(model, objects: list, fields: list[str]) -> tuple[int, int]:
         if obj.pk in existing
         and any(getattr(obj, f) != getattr(existing[obj.pk], f) for f in fields)
     ]
-    model.objects.bulk_create(new, batch_size=500)
+    manager.bulk_create(new, batch_size=500)
     if changed:
-        model.objects.bulk_update(changed, fields, batch_size=500)
+        manager.bulk_update(changed, fields, batch_size=500)
     return len(new), len(changed)
 
 

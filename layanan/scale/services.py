@@ -22,6 +22,7 @@ import uuid
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -214,7 +215,7 @@ class _Table:
         self.fields = fields
         self.given = given
         self.name = model._meta.db_table
-        self.columns = [field.column for field in fields]
+        self.columns = [column.column or column.name for column in fields]
 
     def row(self, values: dict) -> tuple:
         if values.keys() != self.given:
@@ -225,12 +226,12 @@ class _Table:
         )
 
     @staticmethod
-    def _default(column: Field):
+    def _default(column: Field) -> object:
         value = column.get_default() if column.has_default() else None
         return _json(value) if isinstance(column, JSONField) and value is not None else value
 
 
-def _insert(model: type[Model], rows: Iterable[dict]) -> int:
+def _insert(model: type[Model], rows: Iterable[dict[str, object]]) -> int:
     """Write rows (field name -> value, foreign keys as ids) in batches; return how many."""
     table: _Table | None = None
     count = 0
@@ -262,7 +263,7 @@ def _write(table: str, columns: list[str], rows: list[tuple]) -> int:
     return len(rows)
 
 
-def _adapt(value):
+def _adapt(value: Any) -> Any:
     """A value as Django itself would send it to a database without COPY (SQLite)."""
     ops = connection.ops
     if isinstance(value, dt.datetime):
@@ -274,9 +275,9 @@ def _adapt(value):
     return value
 
 
-def _next_ids(model, count: int) -> Iterator[int]:
+def _next_ids(model: type[Model], count: int) -> Iterator[int]:
     """Ids for ``count`` new rows, and the table's sequence moved past them."""
-    start = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    start = (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
     if connection.vendor == "postgresql":
         table = model._meta.db_table
         with connection.cursor() as cursor:
@@ -286,7 +287,7 @@ def _next_ids(model, count: int) -> Iterator[int]:
     return iter(range(start, start + count))
 
 
-def _json(value) -> str:
+def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -305,7 +306,13 @@ def _sample_files() -> None:
 # --- Staff ---------------------------------------------------------------------------------
 
 
-def _staff_create(villages, per_village, rng, pools, result) -> dict[str, tuple[int, str]]:
+def _staff_create(
+    villages: list[Village],
+    per_village: int,
+    rng: random.Random,
+    pools: _Pools,
+    result: GenerateResult,
+) -> dict[str, tuple[int, str]]:
     """A head and ``per_village`` operators for each village that has none; returns each
     village's head as (user id, name)."""
     existing = set(
@@ -346,7 +353,7 @@ def _staff_create(villages, per_village, rng, pools, result) -> dict[str, tuple[
             for username, role, code in rows
         ),
     )
-    heads = {}
+    heads: dict[str, tuple[int, str]] = {}
     for user_id, name, code in User.objects.filter(role=Role.HEAD, is_active=True).values_list(
         "id", "full_name", "village_id"
     ):
@@ -357,7 +364,14 @@ def _staff_create(villages, per_village, rng, pools, result) -> dict[str, tuple[
 # --- Residents -----------------------------------------------------------------------------
 
 
-def _residents_create(count, villages, rng, pools, result, progress) -> list[_Resident]:
+def _residents_create(
+    count: int,
+    villages: list[Village],
+    rng: random.Random,
+    pools: _Pools,
+    result: GenerateResult,
+    progress: Callable[[str], None],
+) -> list[_Resident]:
     taken = set(User.objects.filter(role=Role.RESIDENT).values_list("username", flat=True))
     emails_from = User.objects.count()
     user_ids = _next_ids(User, count)
@@ -380,9 +394,10 @@ def _residents_create(count, villages, rng, pools, result, progress) -> list[_Re
     ]
     occupations = [code for code, _label in OCCUPATIONS]
     educations = list(Education.values)
-    user_rows, profile_rows = [], []
+    user_rows: list[dict[str, object]] = []
+    profile_rows: list[dict[str, object]] = []
 
-    def flush():
+    def flush() -> None:
         _insert(User, user_rows)
         _insert(ResidentProfile, profile_rows)
         user_rows.clear()
@@ -480,7 +495,10 @@ def _residents_create(count, villages, rng, pools, result, progress) -> list[_Re
     return people
 
 
-def _pick(rng: random.Random, weighted):
+T = TypeVar("T")
+
+
+def _pick(rng: random.Random, weighted: Iterable[tuple[T, int]]) -> T:
     values, weights = zip(*weighted, strict=True)
     return rng.choices(values, weights)[0]
 
@@ -488,8 +506,8 @@ def _pick(rng: random.Random, weighted):
 # --- Requests ------------------------------------------------------------------------------
 
 
-def _answers(schema: list, purpose: str, rng: random.Random) -> dict:
-    answers = {}
+def _answers(schema: list[dict], purpose: str, rng: random.Random) -> dict[str, object]:
+    answers: dict[str, object] = {}
     for spec in schema:
         kind, name = spec.get("kind", "text"), spec.get("name")
         if not name:
@@ -510,7 +528,16 @@ def _answers(schema: list, purpose: str, rng: random.Random) -> dict:
     return answers
 
 
-def _requests_create(count, people, villages, heads, rng, pools, result, progress) -> None:
+def _requests_create(
+    count: int,
+    people: list[_Resident],
+    villages: list[Village],
+    heads: dict[str, tuple[int, str]],
+    rng: random.Random,
+    pools: _Pools,
+    result: GenerateResult,
+    progress: Callable[[str], None],
+) -> None:
     types = list(LetterType.objects.active())
     # Domisili, Tidak Mampu, Usaha and SKCK are asked for most, as in every village office.
     weights = [
@@ -530,14 +557,15 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
     counters = dict(Counter.objects.values_list("name", "value"))
     used: dict[str, int] = {}
     request_ids = _next_ids(LetterRequest, count)
-    request_rows, event_rows = [], []
+    request_rows: list[dict[str, object]] = []
+    event_rows: list[dict[str, object]] = []
 
     def next_value(name: str) -> int:
         value = used.get(name, counters.get(name, 0)) + 1
         used[name] = value
         return value
 
-    def flush():
+    def flush() -> None:
         _insert(LetterRequest, request_rows)
         result.events += _insert(LetterRequestEvent, event_rows)
         request_rows.clear()
@@ -551,10 +579,7 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
         village = by_code[person.village_code]
         operator_id = operators.get(village.code)
         head_id, head_name = heads.get(village.code, (None, ""))
-        recent = (now - submitted).days < RECENT_DAYS
-        status = _pick(rng, RECENT_STATUSES if recent else OLD_STATUSES)
-        if walk_in and status in (RequestStatus.PROSES, RequestStatus.DIBATALKAN):
-            status = RequestStatus.KONSEP  # counter requests start in Konsep
+        status = _status_of(rng, age=now - submitted, walk_in=walk_in)
         local_day = timezone.localdate(submitted)
         registration = f"{local_day:%Y%m%d}{next_value(f'registration:{local_day:%Y%m%d}'):05d}"
         purpose = rng.choice(PURPOSES)
@@ -565,10 +590,11 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
         letter = _letter(
             letter_type, village.code, issued_at, registration, head_id, next_value, issued=issued
         )
-        note = {
+        notes: dict[str, str] = {
             RequestStatus.DITOLAK: rng.choice(REJECTIONS),
             RequestStatus.DICABUT: "Terdapat kesalahan data pada surat",
-        }.get(status, "")
+        }
+        note = notes.get(status, "")
         creator = operator_id if walk_in else person.user_id
         request_rows.append(
             {
@@ -613,28 +639,20 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
                 "updated_at": issued_at if issued else accepted_at,
             }
         )
-        for moment, actor, action, from_status, to_status, event_note in _timeline(
-            status,
-            walk_in,
-            submitted,
-            accepted_at,
-            issued_at,
-            person.user_id,
-            operator_id,
-            head_id,
-            note,
-        ):
-            event_rows.append(
-                {
-                    "request": request_id,
-                    "created_at": moment,
-                    "actor": actor,
-                    "action": action,
-                    "from_status": from_status,
-                    "to_status": to_status,
-                    "note": event_note,
-                }
+        event_rows += [
+            _event_row(request_id, event)
+            for event in _timeline(
+                status,
+                walk_in,
+                submitted,
+                accepted_at,
+                issued_at,
+                person.user_id,
+                operator_id,
+                head_id,
+                note,
             )
+        ]
         result.by_status[status] += 1
         if len(request_rows) >= BATCH:
             flush()
@@ -644,6 +662,14 @@ def _requests_create(count, people, villages, heads, rng, pools, result, progres
     _counters_save(used)
 
 
+def _status_of(rng: random.Random, *, age: dt.timedelta, walk_in: bool) -> str:
+    """A request's status by its age: recent ones are still being worked on."""
+    status = _pick(rng, RECENT_STATUSES if age.days < RECENT_DAYS else OLD_STATUSES)
+    if walk_in and status in (RequestStatus.PROSES, RequestStatus.DIBATALKAN):
+        return RequestStatus.KONSEP  # counter requests start in Konsep
+    return status
+
+
 def _first_by_village(role: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for user_id, code in User.objects.filter(role=role).order_by("id").values_list("id", "village"):
@@ -651,10 +677,19 @@ def _first_by_village(role: str) -> dict[str, int]:
     return found
 
 
-def _letter(letter_type, village_code, issued_at, registration, head_id, next_value, *, issued):
+def _letter(
+    letter_type: LetterType,
+    village_code: str,
+    issued_at: dt.datetime,
+    registration: str,
+    head_id: int | None,
+    next_value: Callable[[str], int],
+    *,
+    issued: bool,
+) -> dict[str, Any]:
     """The issued letter's fields: number from the village's yearly counter, validity, token,
     digest. All empty for a request that was never issued."""
-    letter = dict.fromkeys(
+    letter: dict[str, Any] = dict.fromkeys(
         (
             "number",
             "year",
@@ -690,11 +725,37 @@ def _letter(letter_type, village_code, issued_at, registration, head_id, next_va
     return letter
 
 
+# (time, actor, action, from status, to status, note)
+_Event = tuple[dt.datetime, int | None, str, str, str, str]
+
+
+def _event_row(request_id: int, event: _Event) -> dict[str, object]:
+    moment, actor, action, from_status, to_status, note = event
+    return {
+        "request": request_id,
+        "created_at": moment,
+        "actor": actor,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+    }
+
+
 def _timeline(
-    status, walk_in, submitted, accepted_at, issued_at, resident, operator, head, note
-) -> list[tuple]:
+    status: str,
+    walk_in: bool,
+    submitted: dt.datetime,
+    accepted_at: dt.datetime,
+    issued_at: dt.datetime,
+    resident: int,
+    operator: int | None,
+    head: int | None,
+    note: str,
+) -> list[_Event]:
     """The events that led to ``status``: (time, actor, action, from, to, note)."""
     proses, konsep = RequestStatus.PROSES, RequestStatus.KONSEP
+    events: list[_Event]
     if walk_in:
         events = [(submitted, operator, RequestAction.REGISTERED, "", konsep, "")]
     else:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -24,6 +25,9 @@ from pyhanko_certvalidator.errors import PathBuildingError
 
 from layanan.documents.signing.ca import local_ca_certificate_path
 from layanan.letters.models import LetterRequest, RequestStatus
+
+if TYPE_CHECKING:
+    from pyhanko.sign.validation import EmbeddedPdfSignature
 
 TOKEN_IN_REASON = re.compile(r"/v/([A-Za-z0-9_-]{20})/")
 REASON = re.compile(rb"/Reason\s*\(")
@@ -122,7 +126,7 @@ def _signed_by_us(content: bytes) -> bool:
     return False
 
 
-def _chains_to_our_roots(signature) -> bool:
+def _chains_to_our_roots(signature: "EmbeddedPdfSignature") -> bool:
     """Whether the signer's certificate chains to our roots. Checked apart from the
     signature's integrity: a changed file breaks the latter but keeps the former."""
     context = ValidationContext(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from typing import Any
 
 import factory
 from django.core.files.base import ContentFile
@@ -14,7 +15,9 @@ from layanan.accounts.models import ResidentProfile, Role, User
 PASSWORD = "Rahasia-123"
 
 
-def jpeg_bytes(color=(200, 180, 150), size=(64, 40)) -> bytes:
+def jpeg_bytes(
+    color: tuple[int, int, int] = (200, 180, 150), size: tuple[int, int] = (64, 40)
+) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format="JPEG")
     return buffer.getvalue()
@@ -25,7 +28,15 @@ def nik_for(district_prefix: str, birth_date: dt.date, *, female: bool, sequence
     return f"{district_prefix}{day:02d}{birth_date:%m%y}{sequence:04d}"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+    user.set_password(extracted or PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    """``UserFactory()`` is typed as the factory; ``UserFactory.create()`` as the user."""
+
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -37,12 +48,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(
         lambda n: nik_for("332511", dt.date(1990, 1, 1), female=False, sequence=n + 1)
     )
-
-    @factory.post_generation
-    def password(self, create, extracted, **kwargs):
-        self.set_password(extracted or PASSWORD)
-        if create:
-            self.save(update_fields=["password"])
+    password = factory.PostGeneration(_set_password)
 
 
 class StaffFactory(UserFactory):
@@ -51,7 +57,7 @@ class StaffFactory(UserFactory):
     email = factory.Sequence(lambda n: f"petugas{n}@example.com")
 
 
-class ResidentProfileFactory(factory.django.DjangoModelFactory):
+class ResidentProfileFactory(factory.django.DjangoModelFactory[ResidentProfile]):
     """A complete profile waiting for verification, in a given village."""
 
     class Meta:

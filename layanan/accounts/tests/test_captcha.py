@@ -7,6 +7,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from layanan.accounts.captcha import (
+    _ISSUED,
     _SALT,
     COOKIE_NAME,
     captcha_check,
@@ -21,7 +22,7 @@ def random_codes(settings):
     settings.LDM_CAPTCHA_FIXED_CODE = ""
 
 
-def _issued_cookie(code_holder: list):
+def _issued_cookie(code_holder: list[str]) -> str:
     """The cookie a page sends with a new challenge, and the challenge's code."""
 
     @captcha_cookie
@@ -40,7 +41,7 @@ def _answering(cookie: str | None):
 
 
 def test_codes_are_four_random_digits(random_codes):
-    codes = []
+    codes: list[str] = []
     for _ in range(20):
         _issued_cookie(codes)
 
@@ -49,14 +50,14 @@ def test_codes_are_four_random_digits(random_codes):
 
 
 def test_the_cookie_holds_a_nonce_not_the_code(random_codes):
-    codes = []
+    codes: list[str] = []
     cookie = _issued_cookie(codes)
 
     assert set(signing.loads(cookie, salt=_SALT)) == {"n"}
 
 
 def test_a_code_answers_once(random_codes):
-    codes = []
+    codes: list[str] = []
     cookie = _issued_cookie(codes)
 
     assert captcha_check(_answering(cookie), codes[0])
@@ -64,7 +65,7 @@ def test_a_code_answers_once(random_codes):
 
 
 def test_a_wrong_answer_uses_the_code_up(random_codes):
-    codes = []
+    codes: list[str] = []
     cookie = _issued_cookie(codes)
 
     assert not captcha_check(_answering(cookie), "x")
@@ -72,7 +73,7 @@ def test_a_wrong_answer_uses_the_code_up(random_codes):
 
 
 def test_no_cookie_or_a_forged_one_answers_nothing(random_codes):
-    codes = []
+    codes: list[str] = []
     cookie = _issued_cookie(codes)
     forged = signing.dumps({"n": "chosen-by-the-attacker"}, salt="another salt")
 
@@ -82,10 +83,10 @@ def test_no_cookie_or_a_forged_one_answers_nothing(random_codes):
 
 
 def test_an_old_challenge_has_expired(random_codes, monkeypatch):
-    codes = []
+    codes: list[str] = []
     cookie = _issued_cookie(codes)
     later = time.time() + 11 * 60
-    monkeypatch.setattr(signing.time, "time", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: later)  # the clock signing reads
 
     assert not captcha_check(_answering(cookie), codes[0])
 
@@ -115,7 +116,7 @@ def test_the_png_of_a_request_without_challenge_issues_one(random_codes):
     request = RequestFactory().get("/")
 
     assert captcha_png(request).startswith(b"\x89PNG")
-    assert request._captcha_issued
+    assert getattr(request, _ISSUED, None)
 
 
 @pytest.mark.django_db

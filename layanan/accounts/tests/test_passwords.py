@@ -66,7 +66,9 @@ def test_a_forgotten_password_is_reset_by_a_single_use_link(
         )
     assert response["Location"] == reverse("accounts:password-reset-done")
     (message,) = mail.outbox
-    path = re.search(r"https?://[^/]+(/lupa-password/\S+/\S+/)", message.body).group(1)
+    found = re.search(r"https?://[^/]+(/lupa-password/\S+/\S+/)", str(message.body))
+    assert found
+    path = found.group(1)
 
     form_page = client.get(path, follow=True)
     set_url = form_page.redirect_chain[-1][0]

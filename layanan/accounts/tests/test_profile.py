@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def new_resident(kauman):
     """Just registered: only the registration data, nothing else yet."""
-    user = UserFactory(username="3325110101000000", full_name="AKHMAD KURNIAWAN")
+    user = UserFactory.create(username="3325110101000000", full_name="AKHMAD KURNIAWAN")
     ResidentProfile.objects.create(user=user, birth_place="BATANG", birth_date="2000-01-01")
     return user
 
@@ -67,6 +67,7 @@ def test_a_resident_completes_the_profile_with_ktp_and_kk(client, new_resident, 
     assert profile.status == ProfileStatus.UNVERIFIED
     assert profile.submitted_at is not None
     assert (profile.rt, profile.rw, profile.phone) == ("004", "003", "085740050060")
+    assert profile.ktp_file.name is not None
     assert new_resident.username not in profile.ktp_file.name
     assert profile.ktp_file.name.endswith(".jpg")
     with profile.ktp_file.open("rb") as stored:

@@ -30,7 +30,9 @@ def _register(client, captcha, **overrides):
 
 
 def _link(message) -> str:
-    return re.search(r"https?://\S+/registrasi/konfirmasi/\S+/", message.body).group(0)
+    found = re.search(r"https?://\S+/registrasi/konfirmasi/\S+/", message.body)
+    assert found
+    return found.group(0)
 
 
 def test_registering_creates_an_unconfirmed_resident_and_emails_a_link(
@@ -91,7 +93,7 @@ def test_a_forged_or_expired_link_confirms_nothing(
 def test_a_taken_nik_or_email_answers_like_a_fresh_registration_and_tells_the_owner(
     client, captcha, django_capture_on_commit_callbacks, taken
 ):
-    owner = UserFactory(
+    owner = UserFactory.create(
         username=GUIDE["nik"] if taken in ("nik", "both") else "3325110202900001",
         email="AKHMAD@example.com" if taken in ("email", "both") else "owner@example.com",
     )

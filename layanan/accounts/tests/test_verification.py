@@ -18,8 +18,8 @@ def _detail(profile):
 def test_the_operator_sees_the_waiting_profiles_of_their_village_only(
     client, operator, resident, other_village
 ):
-    elsewhere = ResidentProfileFactory(village=other_village)
-    incomplete = ResidentProfileFactory(village=operator.village, kk_file="")
+    elsewhere = ResidentProfileFactory.create(village=other_village)
+    incomplete = ResidentProfileFactory.create(village=operator.village, kk_file="")
     client.force_login(operator)
 
     html = client.get(reverse("accounts:verification-list")).content.decode()
@@ -104,7 +104,7 @@ def test_heads_and_residents_cannot_verify(head, resident, other_resident):
 
 
 def test_an_incomplete_profile_cannot_be_verified(operator, kauman):
-    profile = ResidentProfileFactory(village=kauman, ktp_file="")
+    profile = ResidentProfileFactory.create(village=kauman, ktp_file="")
 
     with pytest.raises(DomainError, match="belum lengkap"):
         profile_verify(profile=profile, actor=operator)

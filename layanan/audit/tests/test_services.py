@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from layanan.audit.models import AuditEntry
+from layanan.audit.models import AuditAction, AuditEntry
 from layanan.audit.services import GENESIS_HASH, _entry_hash, audit_chain_verify, audit_record
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ def entries(operator, resident):
     return [
         audit_record(
             actor=operator,
-            action="profile.document_viewed",
+            action=AuditAction.DOCUMENT_VIEWED,
             village=operator.village,
             subject=resident,
             target=resident.profile,

@@ -107,11 +107,11 @@ def create(specs: list[Spec], profile_specs: list[ProfileSpec]):
         code: ResidentProfileFactory(village=village, status=ProfileStatus.VERIFIED).user
         for code, village in villages.items()
     }
-    for spec in profile_specs:
+    for profile_spec in profile_specs:
         ResidentProfileFactory(
-            village=villages[spec.village],
-            submitted_at=spec.submitted_at,
-            status=ProfileStatus.UNVERIFIED if spec.waiting else ProfileStatus.VERIFIED,
+            village=villages[profile_spec.village],
+            submitted_at=profile_spec.submitted_at,
+            status=ProfileStatus.UNVERIFIED if profile_spec.waiting else ProfileStatus.VERIFIED,
         )
     if profile_specs:
         # An incomplete profile (no KK) does not wait for the operator yet.
@@ -119,7 +119,7 @@ def create(specs: list[Spec], profile_specs: list[ProfileSpec]):
     types = {code: LetterType.objects.get(code=code) for code in TYPES}
     created = []
     for spec in specs:
-        extra = {"issued_at": spec.issued_at}
+        extra: dict[str, object] = {"issued_at": spec.issued_at}
         if spec.status in (RequestStatus.DITOLAK, RequestStatus.DICABUT):
             extra["status_note"] = "Persyaratan tidak lengkap"
         created.append(

@@ -368,7 +368,7 @@ def test_the_export_by_nik_has_no_nik(admin_client, entries, resident):
 
 
 def test_names_that_look_like_formulas_stay_text(admin_client, operator, kauman):
-    resident = ResidentProfileFactory(village=kauman, user__full_name="=HYPERLINK(1)").user
+    resident = ResidentProfileFactory.create(village=kauman, user__full_name="=HYPERLINK(1)").user
     audit_record(
         actor=operator, action=AuditAction.PROFILE_VIEWED, village=kauman, subject=resident
     )

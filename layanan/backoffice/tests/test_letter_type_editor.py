@@ -56,7 +56,7 @@ def test_editing_the_domisili_template_changes_the_next_letter_and_not_the_issue
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     second = letter_sign(
-        request=LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP),
+        request=LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP),
         head=signing_head,
         passphrase=head_passphrase,
     )
@@ -65,6 +65,8 @@ def test_editing_the_domisili_template_changes_the_next_letter_and_not_the_issue
     assert first.document_sha256 == first_sha
     assert "Kalimat baru dari Dispermades" not in _text(tmp_path, first)
     assert "Kalimat baru dari Dispermades" in _text(tmp_path, second)
+    assert first.letter_type_version is not None
+    assert second.letter_type_version is not None
     assert (first.letter_type_version.number, second.letter_type_version.number) == (1, 2)
     assert first.letter_type_version.snapshot["body_template"] == ""
 

@@ -44,7 +44,9 @@ def test_the_admin_creates_an_operator_who_sets_a_password_and_logs_in_with_a_co
         False,
     )
     (message,) = mail.outbox
-    link = re.search(r"https?://[^/]+(/lupa-password/\S+/\S+/)", message.body).group(1)
+    found = re.search(r"https?://[^/]+(/lupa-password/\S+/\S+/)", str(message.body))
+    assert found
+    link = found.group(1)
 
     settings.LDM_STAFF_2FA = True
     client.logout()
@@ -88,7 +90,7 @@ def test_a_village_has_one_active_head_and_a_replaced_heads_letters_still_verify
     signing_credential_issue(user=new_head, passphrase="Lurah-Baru-2026")
     from layanan.letters.tests.factories import LetterRequestFactory
 
-    next_draft = LetterRequestFactory(applicant=draft.applicant, status=RequestStatus.KONSEP)
+    next_draft = LetterRequestFactory.create(applicant=draft.applicant, status=RequestStatus.KONSEP)
     second = letter_sign(request=next_draft, head=new_head, passphrase="Lurah-Baru-2026")
     assert second.signer == new_head
     assert second.letter_sequence == 2

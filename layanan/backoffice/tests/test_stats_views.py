@@ -280,6 +280,8 @@ def test_the_csv_export_carries_the_figures(client, dataset, specs, district_adm
         f"{month:%Y-%m}": count for month, count in stats_data.by_month(expected).items()
     }
     summary = dict(_csv_section_rows(rows, "Ringkasan"))
+    assert median is not None
+    assert p90 is not None
     assert summary["Permohonan"] == str(len(expected))
     assert float(summary["Median waktu dari pengajuan sampai terbit (jam)"]) == round(
         median.total_seconds() / 3600, 2

@@ -105,7 +105,9 @@ def test_the_archive_is_private_and_lists_its_members(issued, tmp_path):
     assert archive.stat().st_mode & 0o777 == 0o600
     with tarfile.open(archive) as opened:
         names = opened.getnames()
-        manifest = json.load(opened.extractfile(MANIFEST_MEMBER))
+        manifest_file = opened.extractfile(MANIFEST_MEMBER)
+        assert manifest_file is not None
+        manifest = json.load(manifest_file)
     assert manifest["format"] == FORMAT
     assert "database.json" in names
     assert f"files/{issued.document.name}" in names
@@ -133,4 +135,15 @@ def test_a_damaged_archive_is_refused(tmp_path):
             opened.addfile(info, io.BytesIO(data))
 
     with pytest.raises(CommandError, match="damaged"):
+        call_command("backup_restore", str(archive), stdout=io.StringIO())
+
+
+def test_an_archive_whose_manifest_is_not_a_file_is_refused(tmp_path):
+    archive = tmp_path / "odd.tar.gz"
+    with tarfile.open(archive, "w:gz") as opened:
+        info = tarfile.TarInfo(MANIFEST_MEMBER)
+        info.type = tarfile.DIRTYPE
+        opened.addfile(info)
+
+    with pytest.raises(CommandError, match="no manifest"):
         call_command("backup_restore", str(archive), stdout=io.StringIO())

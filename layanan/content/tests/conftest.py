@@ -50,7 +50,12 @@ def gzip_bomb() -> bytes:
     return gzip.compress(b"<rss>" + b" " * (64 * MEGABYTE), compresslevel=9)
 
 
+class PortalServer(http.server.ThreadingHTTPServer):
+    portal: "Portal"
+
+
 class PortalHandler(http.server.BaseHTTPRequestHandler):
+    server: PortalServer
     server_version = "PortalStandIn/1.0"
     protocol_version = "HTTP/1.1"
 
@@ -154,12 +159,13 @@ class Portal:
 
     def url(self, path: str) -> str:
         host, port = self.server.server_address[:2]
+        assert isinstance(host, str)
         return f"http://{host}:{port}{path}"
 
 
 @pytest.fixture(scope="session")
 def _portal_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PortalHandler)
+    server = PortalServer(("127.0.0.1", 0), PortalHandler)
     server.daemon_threads = True
     server.block_on_close = False
     server.portal = Portal(server)

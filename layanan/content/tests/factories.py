@@ -10,7 +10,7 @@ from PIL import Image
 from layanan.content.models import Announcement, NewsItem
 
 
-class NewsItemFactory(factory.django.DjangoModelFactory):
+class NewsItemFactory(factory.django.DjangoModelFactory[NewsItem]):
     class Meta:
         model = NewsItem
 
@@ -23,7 +23,7 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     updated_at = factory.LazyFunction(timezone.now)
 
 
-class AnnouncementFactory(factory.django.DjangoModelFactory):
+class AnnouncementFactory(factory.django.DjangoModelFactory[Announcement]):
     """A current announcement (already sanitised, as the services store them)."""
 
     class Meta:

@@ -138,7 +138,7 @@ def test_pinned_announcements_come_first(client):
 
 
 def test_the_admin_may_preview_an_announcement_that_is_not_shown(client, district_admin):
-    future = AnnouncementFactory(publish_on=timezone.localdate() + dt.timedelta(days=5))
+    future = AnnouncementFactory.create(publish_on=timezone.localdate() + dt.timedelta(days=5))
 
     assert client.get(future.get_absolute_url()).status_code == 404
     client.force_login(district_admin)
@@ -188,6 +188,7 @@ def test_a_pdf_attachment_is_served_while_the_announcement_is_shown(client, dist
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert announcement.attachment.name is not None
     assert announcement.attachment.name.startswith("pengumuman/")
     assert url in client.get(announcement.get_absolute_url()).content.decode()
     # Expired: the attachment goes with it.
@@ -213,7 +214,9 @@ def test_the_form_accepts_only_pdf_attachments(client, district_admin):
     assert refused.status_code == 200
     assert "PDF" in refused.content.decode()
     assert accepted.status_code == 302
-    assert Announcement.objects.get().attachment.name.endswith(".pdf")
+    stored = Announcement.objects.get().attachment.name
+    assert stored is not None
+    assert stored.endswith(".pdf")
 
 
 def test_replacing_and_removing_the_attachment_deletes_the_old_file(
@@ -223,6 +226,7 @@ def test_replacing_and_removing_the_attachment_deletes_the_old_file(
         actor=district_admin, values=_values(), attachment=_clean_pdf()
     )
     first = announcement.attachment.name
+    assert first is not None
 
     with django_capture_on_commit_callbacks(execute=True):
         announcement = announcement_update(
@@ -232,6 +236,7 @@ def test_replacing_and_removing_the_attachment_deletes_the_old_file(
             attachment=_clean_pdf(),
         )
     second = announcement.attachment.name
+    assert second is not None
     assert second != first
     assert not default_storage.exists(first)
     assert announcement.slug == "judul-baru"
@@ -255,6 +260,7 @@ def test_deleting_removes_the_announcement_and_its_file(
         actor=district_admin, values=_values(), attachment=_clean_pdf()
     )
     name = announcement.attachment.name
+    assert name is not None
 
     with django_capture_on_commit_callbacks(execute=True):
         announcement_delete(announcement=announcement, actor=district_admin)

@@ -29,6 +29,7 @@ def _html(client, url) -> str:
 def test_news_is_paged_newest_first_and_links_out_to_the_portal(client, portal):
     NewsItemFactory.create_batch(25)
     newest = NewsItem.objects.first()
+    assert newest is not None
     NewsFeedStatus.objects.create(last_success_at=timezone.now())
 
     first = _html(client, reverse("content:news"))

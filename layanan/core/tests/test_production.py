@@ -166,6 +166,7 @@ def test_the_log_filter_masks_tracebacks_too():
 
     PersonalDataFilter().filter(record)
 
+    assert record.exc_text is not None
     assert "3325114506950003" not in record.exc_text
     assert "[NIK]" in record.exc_text
 

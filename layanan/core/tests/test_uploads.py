@@ -9,15 +9,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageFile
-from PIL.PngImagePlugin import PngInfo
+from PIL.PngImagePlugin import PngImageFile, PngInfo
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
 from pypdf.annotations import Link
 from pypdf.generic import (
+    ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     NameObject,
     NumberObject,
+    PdfObject,
     TextStringObject,
 )
 
@@ -82,7 +84,7 @@ def _pdf(*, pages: int = 1, prepare=None) -> bytes:
         page[NameObject("/Resources")] = DictionaryObject(
             {NameObject("/Font"): DictionaryObject({NameObject("/F1"): _pdf_dictionary(font)})}
         )
-        content = DecodedStreamObject()
+        content = ContentStream(None, writer)
         content.set_data(b"BT /F1 24 Tf 72 720 Td (KARTU KELUARGA) Tj ET")
         page.replace_contents(content)
     if prepare is not None:
@@ -94,6 +96,11 @@ def _pdf(*, pages: int = 1, prepare=None) -> bytes:
 
 def _pdf_dictionary(entries: dict[str, str]) -> DictionaryObject:
     return DictionaryObject({NameObject(k): NameObject(v) for k, v in entries.items()})
+
+
+def _as_dictionary(value: PdfObject | None) -> DictionaryObject:
+    assert isinstance(value, DictionaryObject)
+    return value
 
 
 # --- images ----------------------------------------------------------------------------
@@ -121,6 +128,7 @@ def test_a_photo_loses_its_exif_and_gps_and_is_turned_upright():
     assert b"Exif" not in clean.content
     assert result.size == (10, 20)
     top, bottom = result.getpixel((5, 2)), result.getpixel((5, 17))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
     assert top[0] > 200 and top[2] < 60  # the red half is now on top
     assert bottom[2] > 200 and bottom[0] < 60
 
@@ -137,6 +145,7 @@ def test_a_png_loses_its_text_chunks():
 
     assert (clean.extension, clean.content_type) == ("png", "image/png")
     result = Image.open(io.BytesIO(clean.content))
+    assert isinstance(result, PngImageFile)
     assert result.text == {}
     assert set(_png_chunk_types(clean.content)) <= {b"IHDR", b"IDAT", b"IEND"}
     assert b"Siti" not in clean.content
@@ -151,7 +160,9 @@ def test_a_png_keeps_its_transparency_as_an_alpha_channel():
 
     result = Image.open(io.BytesIO(clean.content))
     assert result.mode == "RGBA"
-    assert result.getpixel((0, 0))[3] == 255
+    pixel = result.getpixel((0, 0))
+    assert isinstance(pixel, tuple)
+    assert pixel[3] == 255
     assert set(_png_chunk_types(clean.content)) <= {b"IHDR", b"IDAT", b"IEND"}
 
 
@@ -295,7 +306,9 @@ def _with_metadata(writer: PdfWriter) -> None:
 
 def test_a_pdf_keeps_its_page_and_loses_its_metadata_and_annotations():
     original = _pdf(prepare=_with_metadata)
-    assert PdfReader(io.BytesIO(original)).metadata.author == "Siti Aminah"
+    metadata = PdfReader(io.BytesIO(original)).metadata
+    assert metadata is not None
+    assert metadata.author == "Siti Aminah"
 
     clean = _clean(original, "kk.pdf")
 
@@ -328,15 +341,16 @@ def test_xmp_attached_to_a_picture_on_a_page_does_not_survive():
                 NameObject("/Metadata"): writer._add_object(xmp),
             }
         )
-        resources = writer.pages[0]["/Resources"]
+        resources = _as_dictionary(writer.pages[0]["/Resources"])
         resources[NameObject("/XObject")] = DictionaryObject(
             {NameObject("/Im0"): writer._add_object(picture)}
         )
 
     clean = _clean(_pdf(prepare=picture_with_xmp), "kk.pdf")
 
-    picture = PdfReader(io.BytesIO(clean.content)).pages[0]["/Resources"]["/XObject"]["/Im0"]
-    assert picture["/Width"] == 1
+    resources = _as_dictionary(PdfReader(io.BytesIO(clean.content)).pages[0]["/Resources"])
+    picture = _as_dictionary(_as_dictionary(resources["/XObject"])["/Im0"])
+    assert picture["/Width"] == NumberObject(1)
     assert "/Metadata" not in picture
     assert b"Siti" not in clean.content
 

@@ -161,8 +161,11 @@ def not_ready_message(status: str, bsre_message: str = "") -> str:
 
 
 def _status_code(body: dict) -> int | None:
+    value = body.get("status_code")
+    if value is None:
+        return None
     try:
-        return int(body.get("status_code"))
+        return int(value)
     except (TypeError, ValueError):
         return None
 
@@ -277,7 +280,7 @@ def v1_fields(config: BSrEConfig, document: SignatureRequest) -> dict[str, str]:
 
 def v2_properties(config: BSrEConfig, document: SignatureRequest) -> dict:
     """One signatureProperties entry of /api/v2/sign/pdf."""
-    properties = {"reason": document.reason, "location": document.location}
+    properties: dict[str, object] = {"reason": document.reason, "location": document.location}
     place = _placement(config, document)
     if place is None:
         return {**properties, "tampilan": "INVISIBLE"}
@@ -343,8 +346,8 @@ class BSrEClient:
             )
         if response.status_code >= 500 or response.status_code == 401:
             raise answer_error(response)
-        body = _json(response)
-        status = body.get("status") if body else None
+        body = _json(response) or {}
+        status = body.get("status")
         if isinstance(status, str) and status:
             return status.strip().upper(), clean_message(body.get("message"))
         raise answer_error(response)
@@ -388,11 +391,8 @@ class BSrEClient:
             try:
                 decoded.append(base64.b64decode(encoded, validate=True))
             except (binascii.Error, TypeError, ValueError):
-                decoded = None
-                break
-        if decoded is None:
-            logger.warning("BSrE answered v2 signing with a file that is not base64")
-            raise SignerUnavailable
+                logger.warning("BSrE answered v2 signing with a file that is not base64")
+                raise SignerUnavailable from None
         return decoded
 
 

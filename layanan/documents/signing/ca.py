@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 CA_CERT = "ca-cert.pem"
 CA_KEY = "ca-key.pem"
@@ -148,6 +149,8 @@ def local_ca_load(directory: Path | None = None) -> LocalCA:
     directory = directory or settings.LDM_LOCAL_CA_DIR
     certificate = x509.load_pem_x509_certificate((directory / CA_CERT).read_bytes())
     key = serialization.load_pem_private_key((directory / CA_KEY).read_bytes(), password=None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey):  # local_ca_init makes an EC key
+        raise ImproperlyConfigured(f"{directory / CA_KEY} is not an elliptic-curve key")
     return LocalCA(certificate=certificate, key=key)
 
 

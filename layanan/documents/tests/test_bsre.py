@@ -82,9 +82,11 @@ def fake_server(tmp_path_factory):
         stderr=log,
         text=True,
     )
+    stdout = process.stdout
+    assert stdout is not None  # stdout=PIPE
     try:
-        ready, _, _ = select.select([process.stdout], [], [], 30)
-        first = process.stdout.readline() if ready else ""
+        ready, _, _ = select.select([stdout], [], [], 30)
+        first = stdout.readline() if ready else ""
         if "listening on" not in first:
             pytest.fail(f"the fake BSrE server did not start: {first!r}")
         url = first.split()[-1]
@@ -107,7 +109,7 @@ def fake_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        process.stdout.close()
+        stdout.close()
         log.close()
 
 
@@ -143,7 +145,8 @@ def _drafts(resident, count: int) -> list[LetterRequest]:
     from layanan.letters.tests.factories import LetterRequestFactory
 
     return [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP) for _ in range(count)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
+        for _ in range(count)
     ]
 
 

@@ -4,6 +4,7 @@ test_bsre.py, against the fake server."""
 
 import json
 import traceback
+from typing import Any
 
 import httpx
 import pytest
@@ -27,8 +28,13 @@ NIK = "3325111507800001"
 URL = "http://127.0.0.1:8000/v/abcdefghijklmnopqrst/"
 
 
-def _config(**changes) -> BSrEConfig:
-    values = {"url": "http://bsre.test", "version": 1, "username": "app", "password": "secret"}
+def _config(**changes: Any) -> BSrEConfig:
+    values: dict[str, Any] = {
+        "url": "http://bsre.test",
+        "version": 1,
+        "username": "app",
+        "password": "secret",
+    }
     return BSrEConfig(**(values | changes))
 
 

@@ -22,7 +22,7 @@ def test_20_concurrent_signings_get_20_consecutive_numbers_and_a_failure_leaves_
         pytest.skip("SQLite serialises writers; the concurrent case matters on PostgreSQL")
     ResidentProfile.objects.filter(user=resident).update(status=ProfileStatus.VERIFIED)
     drafts = [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
         for _ in range(SIGNINGS + 1)
     ]
     barrier = threading.Barrier(SIGNINGS + 1)
@@ -48,7 +48,7 @@ def test_20_concurrent_signings_get_20_consecutive_numbers_and_a_failure_leaves_
 
     assert errors == ["WrongPassphrase"]
     issued = LetterRequest.objects.filter(status=RequestStatus.TERBIT)
-    sequences = sorted(issued.values_list("letter_sequence", flat=True))
+    sequences = list(issued.order_by("letter_sequence").values_list("letter_sequence", flat=True))
     assert sequences == list(range(1, SIGNINGS + 1))
     assert issued.values("letter_number").distinct().count() == SIGNINGS
     assert LetterRequest.objects.get(pk=drafts[SIGNINGS].pk).status == RequestStatus.KONSEP

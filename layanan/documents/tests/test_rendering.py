@@ -1,5 +1,6 @@
 import subprocess
 import tomllib
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_a_draft_has_the_watermark_and_no_number_or_qr(draft, tmp_path):
 
 
 def test_user_text_is_printed_literally_never_run(resident, catalogue, tmp_path):
-    request = LetterRequestFactory(
+    request = LetterRequestFactory.create(
         applicant=resident,
         applicant_name=HOSTILE,
         status=RequestStatus.KONSEP,
@@ -56,7 +57,7 @@ with CATALOGUE_FILE.open("rb") as _catalogue:
 @pytest.mark.parametrize("code", CODES)
 def test_every_letter_type_renders_with_its_own_body(code, resident, catalogue, tmp_path):
     letter_type = LetterType.objects.get(code=code)
-    data = {}
+    data: dict[str, Any] = {}
     for field in letter_type.fields:
         if field["kind"] == "group":
             data[field["name"]] = [
@@ -73,7 +74,7 @@ def test_every_letter_type_renders_with_its_own_body(code, resident, catalogue, 
         else:
             data[field["name"]] = "Contoh isian"
     data["keperluan"] = "Contoh keperluan"
-    request = LetterRequestFactory(
+    request = LetterRequestFactory.create(
         applicant=resident, letter_type=letter_type, status=RequestStatus.KONSEP, data=data
     )
 
@@ -93,7 +94,8 @@ def _hostile(tag: str) -> str:
 def _hostile_answers(letter_type) -> tuple[dict, list[str]]:
     """Answers of the type with hostile text in every text field (group cells included, NIKs
     aside) and in Keperluan, and the strings that must therefore be printed."""
-    data, printed = {}, []
+    data: dict[str, Any] = {}
+    printed: list[str] = []
 
     def answer(field, tag):
         if field["kind"] in ("text", "textarea") and field.get("format") != "nik":
@@ -127,7 +129,7 @@ def _hostile_answers(letter_type) -> tuple[dict, list[str]]:
 def test_every_letter_type_prints_every_answer_literally(code, resident, catalogue, tmp_path):
     letter_type = LetterType.objects.get(code=code)
     data, printed = _hostile_answers(letter_type)
-    request = LetterRequestFactory(
+    request = LetterRequestFactory.create(
         applicant=resident, letter_type=letter_type, status=RequestStatus.KONSEP, data=data
     )
 

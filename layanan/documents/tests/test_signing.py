@@ -101,7 +101,7 @@ def test_only_the_head_of_the_village_signs(
 def test_a_request_in_proses_cannot_be_signed(resident, signing_head, head_passphrase, catalogue):
     from layanan.letters.tests.factories import LetterRequestFactory
 
-    request = LetterRequestFactory(applicant=resident)
+    request = LetterRequestFactory.create(applicant=resident)
 
     with pytest.raises(DomainError, match="Proses"):
         letter_sign(request=request, head=signing_head, passphrase=head_passphrase)
@@ -127,7 +127,8 @@ def test_batch_signing_with_one_passphrase(
     from layanan.letters.tests.factories import LetterRequestFactory
 
     drafts = [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP) for _ in range(3)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
+        for _ in range(3)
     ]
 
     result = letters_sign_batch(requests=drafts, head=signing_head, passphrase=head_passphrase)
@@ -141,7 +142,8 @@ def test_batch_with_a_wrong_passphrase_signs_none(resident, signing_head, catalo
     from layanan.letters.tests.factories import LetterRequestFactory
 
     drafts = [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP) for _ in range(2)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
+        for _ in range(2)
     ]
 
     with pytest.raises(WrongPassphrase):
@@ -153,7 +155,9 @@ def test_the_head_sends_a_draft_back_with_a_note(draft, signing_head):
     returned = letter_return(request=draft, head=signing_head, note="Keperluan kurang jelas")
 
     assert returned.status == RequestStatus.KONSEP
-    assert returned.events.last().note == "Keperluan kurang jelas"
+    last_event = returned.events.last()
+    assert last_event is not None
+    assert last_event.note == "Keperluan kurang jelas"
     with pytest.raises(DomainError):
         letter_return(request=draft, head=signing_head, note="")
 
@@ -179,7 +183,7 @@ def test_the_database_refuses_a_second_letter_with_the_same_number(
     from layanan.letters.tests.factories import LetterRequestFactory
 
     issued = letter_sign(request=draft, head=signing_head, passphrase=head_passphrase)
-    other = LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
+    other = LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         LetterRequest.objects.filter(pk=other.pk).update(
@@ -198,7 +202,7 @@ def test_the_database_refuses_a_second_letter_with_the_same_number(
 def test_an_issued_letter_must_have_its_number_and_document(resident, catalogue):
     from layanan.letters.tests.factories import LetterRequestFactory
 
-    request = LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
+    request = LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         LetterRequest.objects.filter(pk=request.pk).update(status=RequestStatus.TERBIT)

@@ -42,7 +42,8 @@ def test_the_queue_signs_many_with_one_passphrase(
     from layanan.letters.tests.factories import LetterRequestFactory
 
     drafts = [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP) for _ in range(3)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
+        for _ in range(3)
     ]
     client.force_login(signing_head)
     page = client.get(reverse("documents:signing-queue")).content.decode()
@@ -65,7 +66,7 @@ def test_a_long_queue_is_paged_oldest_first(client, resident, signing_head, cata
     from layanan.letters.tests.factories import LetterRequestFactory
 
     drafts = [
-        LetterRequestFactory(applicant=resident, status=RequestStatus.KONSEP)
+        LetterRequestFactory.create(applicant=resident, status=RequestStatus.KONSEP)
         for _ in range(views.SIGNING_QUEUE_PAGE_SIZE + 3)
     ]
     client.force_login(signing_head)

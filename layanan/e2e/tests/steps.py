@@ -27,7 +27,7 @@ def jpeg_file(tmp_path, name: str, color) -> str:
 def last_link(pattern: str) -> str:
     """The path of the newest emailed link matching ``pattern``."""
     for message in reversed(mail.outbox):
-        found = re.search(rf"https?://[^/\s]+({pattern})", message.body)
+        found = re.search(rf"https?://[^/\s]+({pattern})", str(message.body))
         if found:
             return found.group(1)
     raise AssertionError(f"no email with a link like {pattern}")

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.http import QueryDict
@@ -13,7 +14,7 @@ from layanan.letters.fields import (
 )
 from layanan.letters.services import CATALOGUE_FILE
 
-HEIRS = [
+HEIRS: list[dict[str, Any]] = [
     {"name": "nama_pewaris", "label": "Nama Pewaris", "kind": "text"},
     {"name": "tanggal_meninggal", "label": "Tanggal Meninggal", "kind": "date"},
     {"name": "luas", "label": "Luas (m²)", "kind": "number", "min": 1, "required": False},
@@ -139,7 +140,7 @@ def test_typed_rows_survive_adding_a_row_without_javascript():
 
 
 def test_answers_read_back_in_indonesian():
-    data = {
+    data: dict[str, Any] = {
         "nama_pewaris": "Slamet",
         "tanggal_meninggal": "2022-11-06",
         "luas": 1250,

@@ -25,7 +25,7 @@ POSTS = {
 
 @pytest.fixture
 def letter_request(resident, catalogue):
-    return LetterRequestFactory(applicant=resident)
+    return LetterRequestFactory.create(applicant=resident)
 
 
 def _url(name, letter_request):

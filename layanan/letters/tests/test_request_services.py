@@ -204,7 +204,7 @@ def test_every_transition_not_in_the_table_is_refused_and_changes_nothing(
     status, action, actors, resident, catalogue
 ):
     ResidentProfile.objects.filter(user=resident).update(status=ProfileStatus.VERIFIED)
-    request = LetterRequestFactory(applicant=resident, status=status, status_note="alasan")
+    request = LetterRequestFactory.create(applicant=resident, status=status, status_note="alasan")
     accounts = {name: user for name, user in actors.items() if user is not None}
     for name, actor in accounts.items():
         before = LetterRequest.objects.get(pk=request.pk)
@@ -248,7 +248,7 @@ def _issue(action: str) -> dict:
 
 
 def test_terbit_straight_from_proses_is_refused(resident, head, catalogue):
-    request = LetterRequestFactory(applicant=resident, status=RequestStatus.PROSES)
+    request = LetterRequestFactory.create(applicant=resident, status=RequestStatus.PROSES)
 
     with pytest.raises(DomainError, match="Proses"):
         transition_apply(request=request, action=RequestAction.ISSUED, actor=head)

@@ -108,13 +108,17 @@ def test_a_datang_langsung_type_has_no_online_form(client, guide_resident, catal
     )
 
 
+def _family_rows_total(html: str) -> int:
+    match = re.search(r'name="isian-anggota_keluarga-TOTAL_FORMS" value="(\d+)"', html)
+    assert match is not None, "the page has no family members formset"
+    return int(match.group(1))
+
+
 def test_a_group_row_can_be_added_without_javascript(client, guide_resident, catalogue):
     client.force_login(guide_resident)
     url = reverse("letters:request-create", kwargs={"code": "sk-tidak-mampu"})
     page = client.get(url).content.decode()
-    total = int(
-        re.search(r'name="isian-anggota_keluarga-TOTAL_FORMS" value="(\d+)"', page).group(1)
-    )
+    total = _family_rows_total(page)
 
     response = client.post(
         url,
@@ -128,9 +132,7 @@ def test_a_group_row_can_be_added_without_javascript(client, guide_resident, cat
     )
 
     html = response.content.decode()
-    new_total = int(
-        re.search(r'name="isian-anggota_keluarga-TOTAL_FORMS" value="(\d+)"', html).group(1)
-    )
+    new_total = _family_rows_total(html)
     assert new_total > total
     assert 'value="Sri"' in html
     assert 'value="Beasiswa"' in html
@@ -155,7 +157,7 @@ def test_history_search_and_pages_of_ten(client, guide_resident, catalogue):
 
 
 def test_the_resident_cancels_from_the_detail_page(client, guide_resident, catalogue):
-    request = LetterRequestFactory(applicant=guide_resident)
+    request = LetterRequestFactory.create(applicant=guide_resident)
     client.force_login(guide_resident)
     url = reverse("letters:request-cancel", kwargs={"number": request.registration_number})
 
@@ -210,7 +212,7 @@ def test_a_walk_in_request_at_the_counter_then_in_the_history(client, operator, 
     )
     # She registers later; once the operator verified her profile, she sees the request.
     wulan = UserFactory(username="3325114107880002")
-    profile = ResidentProfileFactory(
+    profile = ResidentProfileFactory.create(
         user=wulan, village=kauman, birth_date="1988-07-01", gender="P"
     )
     client.force_login(wulan)

@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import transaction
 
@@ -19,6 +20,7 @@ def test_an_email_goes_out_only_when_its_transaction_commits(django_capture_on_c
     (message,) = mail.outbox
     assert message.subject == "Profil Anda telah diverifikasi"
     assert "http://127.0.0.1:8000/profil/" in message.body
+    assert isinstance(message, EmailMultiAlternatives)
     assert message.alternatives[0][1] == "text/html"
 
 

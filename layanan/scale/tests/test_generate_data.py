@@ -29,6 +29,7 @@ def test_residents_have_valid_niks_matching_their_profiles(generated):
         profile = user.profile
         assert facts.matches_birth_date(profile.birth_date)
         assert facts.is_female == (profile.gender == "P")
+        assert profile.village is not None
         assert profile.village.district_id.replace(".", "") == user.username[:6]
     assert ResidentProfile.objects.filter(status=ProfileStatus.VERIFIED).count() > 200
 
@@ -55,6 +56,7 @@ def test_issued_letters_are_complete_and_unique(generated):
     )
     assert not duplicates.exists()
     letter = issued.first()
+    assert letter is not None
     assert letter.document.read().startswith(b"%PDF")
     assert LetterRequestEvent.objects.filter(request=letter, action="issued").exists()
 
