@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from layanan.accounts import rules as account_rules
 from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.models import ResidentProfile, User
 from layanan.letters.models import LetterRequest, RequestStatus
@@ -98,9 +99,9 @@ def statistics_scope_for(
     """The scope ``user`` may see. Village staff always get their own village: a district
     or village they ask for is ignored. The district admin gets what they ask for, within
     the kabupaten of this installation."""
-    if user.is_village_staff and user.village is not None:  # the database gives them one
+    if account_rules.is_village_staff(user) and user.village is not None:
         return scope_of_village(user.village)
-    if not user.is_district_admin:
+    if not account_rules.is_district_admin(user):
         raise PermissionDenied
     if village is not None and village.district.regency_id == settings.LDM_REGENCY_CODE:
         return scope_of_village(village)
