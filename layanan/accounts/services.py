@@ -318,28 +318,19 @@ def _decision_record(
     return profile
 
 
-def profile_viewed(*, profile: ResidentProfile, actor: User) -> None:
-    """Record that an operator opened a resident's profile for verification."""
+def profile_viewed(*, profile: ResidentProfile, actor: User, document: str = "") -> None:
+    """Record that staff opened a resident's profile, or its KTP or KK (``document``); the
+    owner looking at their own is not audited."""
+    if actor.pk == profile.user_id:
+        return
     audit_record(
         actor=actor,
-        action=AuditAction.PROFILE_VIEWED,
+        action=AuditAction.DOCUMENT_VIEWED if document else AuditAction.PROFILE_VIEWED,
         village=profile.village,
         subject=profile.user,
         target=profile,
+        data={"document": document} if document else None,
     )
-
-
-def identity_document_viewed(*, profile: ResidentProfile, actor: User, kind: str) -> None:
-    """Record that staff opened a resident's KTP or KK (owners are not audited)."""
-    if actor.pk != profile.user_id:
-        audit_record(
-            actor=actor,
-            action=AuditAction.DOCUMENT_VIEWED,
-            village=profile.village,
-            subject=profile.user,
-            target=profile,
-            data={"document": kind},
-        )
 
 
 # --- Staff accounts (district admin) -----------------------------------------------------

@@ -37,8 +37,8 @@ from layanan.accounts.models import ResidentProfile
 from layanan.accounts.services import (
     ProfileChanges,
     confirmation_resend,
-    identity_document_viewed,
     profile_update,
+    profile_viewed,
     resident_email_confirm,
     resident_register,
 )
@@ -319,7 +319,7 @@ def document_response(request, profile: ResidentProfile, kind: str):
     file = profile.document(kind)
     if not file:
         raise Http404
-    identity_document_viewed(profile=profile, actor=request.user, kind=kind)
+    profile_viewed(profile=profile, actor=request.user, document=kind)
     extension = file.name.rsplit(".", 1)[-1]
     content_type = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[extension]
     response = FileResponse(file.open("rb"), content_type=content_type)

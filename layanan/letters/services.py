@@ -32,6 +32,7 @@ from layanan.letters.models import (
     RequestStatus,
 )
 from layanan.notifications.services import email_queue
+from layanan.regions.models import Village
 
 logger = logging.getLogger(__name__)
 
@@ -227,21 +228,15 @@ def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict
             code="profile_rejected",
         )
     _schema_checked(letter_type.fields, data)
-    request = LetterRequest.objects.create(
-        registration_number=registration_number_next(),
+    request = _request_create(
         letter_type=letter_type,
         village=profile.village,
-        applicant=resident,
-        channel=RequestMode.MANDIRI,
-        status=RequestStatus.PROSES,
-        form_schema=letter_type.fields,
+        applicant=ApplicantData.from_profile(profile),
+        account=resident,
         data=data,
-        submitted_at=timezone.now(),
         created_by=resident,
-        **ApplicantData.from_profile(profile).as_fields(),
+        channel=RequestMode.MANDIRI,
     )
-    _record(request, actor=resident, action=RequestAction.SUBMITTED, from_status="")
-    _notify_applicant(request)
     logger.info("request %s submitted", request.pk)
     return request
 
@@ -268,20 +263,51 @@ def letter_request_register_walk_in(
     village = operator.village
     if village is None:  # can_register_walk_in asks for the operator's village
         raise DomainError(_("Only a village operator can register requests at the counter."))
+    return _request_create(
+        letter_type=letter_type,
+        village=village,
+        applicant=applicant,
+        account=resident,
+        data=data,
+        created_by=operator,
+        channel=RequestMode.DATANG_LANGSUNG,
+    )
+
+
+# Where a request starts, and the step its timeline starts with, by how it came in.
+_START = {
+    RequestMode.MANDIRI: (RequestStatus.PROSES, RequestAction.SUBMITTED),
+    RequestMode.DATANG_LANGSUNG: (RequestStatus.KONSEP, RequestAction.REGISTERED),
+}
+
+
+def _request_create(
+    *,
+    letter_type: LetterType,
+    village: Village,
+    applicant: ApplicantData,
+    account: User | None,
+    data: dict,
+    created_by: User,
+    channel: RequestMode,
+) -> LetterRequest:
+    """A new request with its registration number, first timeline step and audit entry;
+    the applicant (if they have an account) is emailed after commit."""
+    status, action = _START[channel]
     request = LetterRequest.objects.create(
         registration_number=registration_number_next(),
         letter_type=letter_type,
         village=village,
-        applicant=resident,
-        channel=RequestMode.DATANG_LANGSUNG,
-        status=RequestStatus.KONSEP,
+        applicant=account,
+        channel=channel,
+        status=status,
         form_schema=letter_type.fields,
         data=data,
         submitted_at=timezone.now(),
-        created_by=operator,
+        created_by=created_by,
         **applicant.as_fields(),
     )
-    _record(request, actor=operator, action=RequestAction.REGISTERED, from_status="")
+    _record(request, actor=created_by, action=action, from_status="")
     _notify_applicant(request)
     return request
 

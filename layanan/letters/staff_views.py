@@ -1,8 +1,12 @@
 """The village staff's inbox and request page, the operator's decisions and counter
 registration, the head's sending back and revoking (guide section 9)."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -152,37 +156,58 @@ def staff_reject(request, number: str):
     return redirect("letters:staff-detail", number=number)
 
 
+def _with_reason(
+    request: HttpRequest,
+    number: str,
+    *,
+    form: forms.Form,
+    missing: str,
+    act: Callable[[dict], object],
+    done: str,
+) -> HttpResponse:
+    """A decision that needs a written reason: without one, say so; otherwise run it and go
+    back to the request's page."""
+    if not form.is_valid():
+        messages.error(request, missing)
+    else:
+        with service_call(request) as call:
+            act(form.cleaned_data)
+        if call.succeeded:
+            messages.success(request, done)
+    return redirect("letters:staff-detail", number=number)
+
+
 @signer_required
 @require_POST
 def staff_send_back(request, number: str):
     """The head sends a draft back to the operator with a note."""
     letter_request = staff_request_or_404(request.user, number)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a note for the operator."))
-    else:
-        with service_call(request) as call:
-            letter_return(request=letter_request, head=request.user, note=form.cleaned_data["note"])
-        if call.succeeded:
-            messages.success(request, _("The draft was sent back to the operator."))
-    return redirect("letters:staff-detail", number=number)
+    return _with_reason(
+        request,
+        number,
+        form=NoteForm(request.POST),
+        missing=_("Write a note for the operator."),
+        act=lambda data: letter_return(
+            request=letter_request, head=request.user, note=data["note"]
+        ),
+        done=_("The draft was sent back to the operator."),
+    )
 
 
 @village_staff_required
 @require_POST
 def staff_revoke(request, number: str):
     letter_request = staff_request_or_404(request.user, number)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the reason for revoking the letter."))
-    else:
-        with service_call(request) as call:
-            letter_revoke(
-                request=letter_request, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        if call.succeeded:
-            messages.success(request, _("The letter is revoked."))
-    return redirect("letters:staff-detail", number=number)
+    return _with_reason(
+        request,
+        number,
+        form=ReasonForm(request.POST),
+        missing=_("Write the reason for revoking the letter."),
+        act=lambda data: letter_revoke(
+            request=letter_request, actor=request.user, reason=data["reason"]
+        ),
+        done=_("The letter is revoked."),
+    )
 
 
 # --- Datang Langsung: registering a request at the counter -------------------------------
