@@ -150,15 +150,15 @@ def _clear_cache():
 def local_ca(settings, tmp_path):
     """A fresh local CA for the test, as `setup_demo` creates one."""
     from layanan.documents.signing.ca import local_ca_create, local_ca_load
-    from layanan.verification.services import _trust_roots
+    from layanan.verification.services import trust_roots_forget
 
     settings.LDM_LOCAL_CA_DIR = tmp_path / "ca"
     local_ca_load.cache_clear()
-    _trust_roots.cache_clear()
+    trust_roots_forget()
     ca = local_ca_create(directory=settings.LDM_LOCAL_CA_DIR, regency_name="Kabupaten Batang")
     yield ca
     local_ca_load.cache_clear()
-    _trust_roots.cache_clear()
+    trust_roots_forget()
 
 
 HEAD_PASSPHRASE = "Tanda-Tangan-2026"  # noqa: S105 - a test fixture's passphrase

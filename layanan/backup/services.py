@@ -38,6 +38,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from layanan.documents.signing.ca import local_ca_load
+from layanan.verification.services import trust_roots_forget
+
 if TYPE_CHECKING:
     from _hashlib import HASH
 
@@ -302,8 +305,5 @@ def _storage_put(name: str, path: Path) -> None:
 
 def _forget_cached_trust() -> None:
     """The CA and the trust roots are cached per process; the restored ones replace them."""
-    from layanan.documents.signing.ca import local_ca_load  # noqa: PLC0415 - after restore
-    from layanan.verification.services import _trust_roots  # noqa: PLC0415
-
     local_ca_load.cache_clear()
-    _trust_roots.cache_clear()
+    trust_roots_forget()

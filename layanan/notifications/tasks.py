@@ -9,7 +9,7 @@ sends once.
 from celery import shared_task
 from django.conf import settings
 
-from layanan.notifications.services import email_send, emails_send_pending
+from layanan.notifications.delivery import email_send, emails_send_pending
 
 RETRY_MAX_SECONDS = 60 * 60
 

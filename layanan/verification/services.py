@@ -109,6 +109,11 @@ def _trust_roots() -> tuple[asn1_x509.Certificate, ...]:
     return tuple(roots)
 
 
+def trust_roots_forget() -> None:
+    """Drop this process's copy of the trust roots (after a restore or a new local CA)."""
+    _trust_roots.cache_clear()
+
+
 def _signed_by_us(content: bytes) -> bool:
     """True if the file carries a signature whose certificate chains to our trust roots,
     whether or not the signed bytes are still intact."""

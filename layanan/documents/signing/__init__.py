@@ -18,6 +18,8 @@ from layanan.documents.signing.base import (
     SigningSession,
     WrongPassphrase,
 )
+from layanan.documents.signing.bsre import BSrESigner
+from layanan.documents.signing.local import LocalSigner
 
 __all__ = [
     "SignedDocument",
@@ -34,12 +36,8 @@ __all__ = [
 @cache
 def _signer(name: str) -> Signer:
     if name == "local":
-        from layanan.documents.signing.local import LocalSigner  # noqa: PLC0415
-
         return LocalSigner()
     if name == "bsre":
-        from layanan.documents.signing.bsre import BSrESigner  # noqa: PLC0415
-
         return BSrESigner()
     raise ValueError(f"Unknown LDM_SIGNER {name!r}")
 

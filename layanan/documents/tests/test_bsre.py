@@ -26,7 +26,7 @@ from layanan.documents.services import letter_sign, letters_sign_batch
 from layanan.documents.signing import SignerNotReady, WrongPassphrase, _signer
 from layanan.documents.tests.helpers import pdfsig_report, qpdf_check, qr_codes
 from layanan.letters.models import LetterRequest, RequestStatus
-from layanan.verification.services import _trust_roots, letter_check_upload
+from layanan.verification.services import letter_check_upload, trust_roots_forget
 
 pytestmark = pytest.mark.django_db
 
@@ -126,14 +126,14 @@ def bsre(settings, fake_server, head):
     settings.LDM_BSRE_APPEARANCE = "invisible"
     settings.LDM_TRUST_ROOTS = [str(fake_server.ca_path)]
     _signer.cache_clear()
-    _trust_roots.cache_clear()
+    trust_roots_forget()
     fake_server.mode("ok")
     head.staff_nik = NIK
     head.save(update_fields=["staff_nik"])
     yield fake_server
     fake_server.mode("ok")
     _signer.cache_clear()
-    _trust_roots.cache_clear()
+    trust_roots_forget()
 
 
 def _counter(village) -> int:
@@ -459,5 +459,5 @@ def test_the_upload_check_knows_bsre_signatures_by_the_configured_trust_roots(bs
     # Signed by a key under a trust root but not issued by us: a changed letter of ours.
     assert letter_check_upload(signed).verdict == "tampered"
     settings.LDM_TRUST_ROOTS = []
-    _trust_roots.cache_clear()
+    trust_roots_forget()
     assert letter_check_upload(signed).verdict == "unknown"

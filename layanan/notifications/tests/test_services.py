@@ -4,8 +4,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import transaction
 
+from layanan.notifications.delivery import email_send, emails_send_pending
 from layanan.notifications.models import OutgoingEmail
-from layanan.notifications.services import email_queue, email_send, emails_send_pending
+from layanan.notifications.services import email_queue
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from layanan.notifications.services import emails_send_pending
+from layanan.notifications.delivery import emails_send_pending
 
 
 class Command(BaseCommand):
