@@ -137,27 +137,35 @@ def _clear_cache():
     """Throttles and cached values live in the cache: every test starts from a clean one."""
     from django.core.cache import cache
 
+    from layanan.documents.pki.keys import keys_forget
     from layanan.regions.context_processors import regency_names_forget
+    from layanan.verification.services import trust_roots_forget
 
-    cache.clear()
-    regency_names_forget()
+    def forget() -> None:
+        cache.clear()
+        regency_names_forget()
+        keys_forget()  # keys and trust roots of another test's PKI
+        trust_roots_forget()
+
+    forget()
     yield
-    cache.clear()
-    regency_names_forget()
+    forget()
 
 
 @pytest.fixture
-def local_ca(settings, tmp_path):
-    """A fresh local CA for the test, as `setup_demo` creates one."""
-    from layanan.documents.signing.ca import local_ca_create, local_ca_load
+def local_ca(db):
+    """The local PKI (CA, time-stamping unit, OCSP responder, CRL), as `pki_init` creates it;
+    the current CA generation."""
+    from layanan.documents.pki.authority import authority_current
+    from layanan.documents.pki.keys import keys_forget
+    from layanan.documents.pki.lifecycle import pki_initialise
     from layanan.verification.services import trust_roots_forget
 
-    settings.LDM_LOCAL_CA_DIR = tmp_path / "ca"
-    local_ca_load.cache_clear()
+    keys_forget()
     trust_roots_forget()
-    ca = local_ca_create(directory=settings.LDM_LOCAL_CA_DIR, regency_name="Kabupaten Batang")
-    yield ca
-    local_ca_load.cache_clear()
+    pki_initialise(regency_name="Kabupaten Batang")
+    yield authority_current()
+    keys_forget()
     trust_roots_forget()
 
 

@@ -272,6 +272,10 @@ LDM_THROTTLES = {
     "confirm-resend-address": (5, 60 * 60, 60 * 60),
     "verify-upload-address": (30, 60 * 60, 60 * 60),
     "sign-passphrase-user": (5, 15 * 60, 15 * 60),
+    # The public TSA and OCSP responder: generous for validators and archives, bounded for one
+    # address that would turn them into free signing services.
+    "pki-tsa-address": (1200, 60 * 60, 15 * 60),
+    "pki-ocsp-address": (3000, 60 * 60, 15 * 60),
 }
 # How many reverse proxies in front of the site append to X-Forwarded-For (0: none).
 LDM_TRUSTED_PROXY_COUNT = env.int("LDM_TRUSTED_PROXY_COUNT", default=0)
@@ -408,8 +412,20 @@ LOGGING: dict[str, Any] = {
 
 # Which signature service signs letters: "local" (pyHanko with the local CA) or "bsre".
 LDM_SIGNER = env.str("LDM_SIGNER", default="local")
-# The local certificate authority of the embedded default (created by `setup_demo`).
-LDM_LOCAL_CA_DIR = Path(env.str("LDM_LOCAL_CA_DIR", default=str(VAR_DIR / "ca")))
+# The local PKI (CA, time-stamping unit, OCSP responder; created by `pki_init`) keeps its keys
+# encrypted under this passphrase, or the one in this file. Neither is ever in the database or
+# a backup. Empty: the embedded default's random passphrase in var/pki-passphrase (production
+# refuses to start without one of the two).
+LDM_PKI_PASSPHRASE = env.str("LDM_PKI_PASSPHRASE", default="")
+LDM_PKI_PASSPHRASE_FILE = env.str("LDM_PKI_PASSPHRASE_FILE", default="")
+# scrypt cost of the PKI keys' encryption (opening a key once per process costs ~0.1 s).
+LDM_PKI_SCRYPT_N = 2**15
+# An external RFC 3161 time-stamping authority for signatures and archive timestamps (e.g. the
+# kabupaten's contracted TSA or BSSN's); empty: the local PKI's own unit.
+LDM_TSA_URL = env.str("LDM_TSA_URL", default="")
+LDM_TSA_USERNAME = env.str("LDM_TSA_USERNAME", default="")
+LDM_TSA_PASSWORD = env.str("LDM_TSA_PASSWORD", default="")
+LDM_TSA_TIMEOUT = env.float("LDM_TSA_TIMEOUT", default=10.0)
 # Extra trusted root certificates (PEM files) for checking uploaded letters, e.g. BSrE's.
 LDM_TRUST_ROOTS = env.list("LDM_TRUST_ROOTS", default=[])
 # The verification page offers the original PDF, as the guide shows; a kabupaten may turn it off.

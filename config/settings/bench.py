@@ -19,6 +19,5 @@ STORAGES = {
         "OPTIONS": {"location": VAR_DIR / "private"},
     },
 }
-LDM_LOCAL_CA_DIR = VAR_DIR / "ca"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": True}

@@ -18,6 +18,15 @@ if len(SECRET_KEY) < 50:
         "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
+# The local PKI's keys open only with a passphrase of the configuration, never a default.
+if not (
+    env.str("LDM_PKI_PASSPHRASE", default="") or env.str("LDM_PKI_PASSPHRASE_FILE", default="")
+):
+    raise ImproperlyConfigured(
+        "Set LDM_PKI_PASSPHRASE or LDM_PKI_PASSPHRASE_FILE: the local CA's, TSA's and OCSP "
+        "responder's keys are encrypted with it."
+    )
+
 # --- HTTPS only ------------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -29,3 +29,6 @@ LDM_CAPTCHA_FIXED_CODE = "4531"
 CELERY_TASK_ALWAYS_EAGER = True
 # Staff pages are tested without the second factor, except by the tests of the second factor.
 LDM_STAFF_2FA = False
+# The local PKI's keys are encrypted in tests too, under a passphrase the tests know.
+LDM_PKI_PASSPHRASE = "kunci-uji-pki-bukan-rahasia"  # noqa: S105 - a test-only value
+LDM_PKI_SCRYPT_N = 2**10  # as the fast password hasher above: quick, and still exercised

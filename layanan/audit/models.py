@@ -33,6 +33,17 @@ class AuditAction(models.TextChoices):
     # Signing
     SIGNING_CREDENTIAL_ISSUED = "signing.credential_issued", _("Issued a signing certificate")
     SIGNING_WRONG_PASSPHRASE = "signing.wrong_passphrase", _("Typed a wrong signing passphrase")
+    SIGNING_CREDENTIAL_REVOKED = (
+        "signing.credential_revoked",
+        _("Revoked a signing certificate"),
+    )
+    # The local PKI and the letters' archive timestamps
+    PKI_CA_ROTATED = "pki.ca_rotated", _("Replaced the local certificate authority")
+    PKI_TSA_ROTATED = "pki.tsa_rotated", _("Replaced the time-stamping unit")
+    LETTER_ARCHIVE_RENEWED = (
+        "letter.archive_renewed",
+        _("Renewed the archive timestamp of letters"),
+    )
     # The district's administration
     LETTER_TYPE_SAVED = "letter_type.saved", _("Saved a letter type")
     LETTERHEAD_UPDATED = "village.letterhead_updated", _("Updated the village letterhead")

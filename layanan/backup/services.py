@@ -9,12 +9,18 @@ The archive (``.tar.gz``) holds:
   and is checked by the same code the site runs.
 * ``files/``: every private file through Django's storage API (identity documents, issued
   letters, village logos), so it works the same on local disk and in an S3 bucket.
-* ``ca/``: the local certificate authority (its key signs the heads' certificates; without
-  its certificate, a restored site could not tell its own letters from forgeries).
-* ``manifest.json``: format, time, the migrations the data needs, and a SHA-256 per member.
+* ``manifest.json``: format, time, the migrations the data needs, a SHA-256 per member, and
+  what the archive holds and does not (``holds``).
 
-It holds personal data, password hashes and the CA's key: keep it like the database itself.
-Sessions are left out (everybody logs in again). The secret key is configuration, not data.
+The local PKI (the CA's generations, the time-stamping unit, the OCSP responder, every
+certificate issued, the CRLs) is in the database, so in ``database.json``; its private keys
+only encrypted with the PKI passphrase. Heads' signing keys are encrypted with their own
+passphrases, which nobody stores.
+
+Deliberately left out: the PKI passphrase (``LDM_PKI_PASSPHRASE``: without it a restored
+site verifies every letter but cannot sign, stamp or revoke until it is configured again),
+the secret key and the rest of the configuration, and sessions (everybody logs in again).
+It holds personal data and password hashes: keep it like the database itself.
 """
 
 import datetime as dt
@@ -22,7 +28,6 @@ import hashlib
 import io
 import json
 import re
-import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -30,7 +35,6 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -38,7 +42,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from layanan.documents.signing.ca import local_ca_load
+from layanan.documents.pki.keys import keys_forget
 from layanan.verification.services import trust_roots_forget
 
 if TYPE_CHECKING:
@@ -48,7 +52,15 @@ FORMAT = "ldm-backup-1"
 DATABASE_MEMBER = "database.json"
 MANIFEST_MEMBER = "manifest.json"
 FILES_PREFIX = "files/"
-CA_PREFIX = "ca/"
+HOLDS = {
+    "database": "every table, including the PKI with its keys encrypted (PKI passphrase)",
+    "files": "identity documents, issued letters, village logos",
+    "not_included": [
+        "the PKI passphrase (LDM_PKI_PASSPHRASE or its file): configuration",
+        "DJANGO_SECRET_KEY and the rest of the configuration",
+        "sessions",
+    ],
+}
 # Recreated by `migrate` (content types, permissions) or not worth keeping (sessions).
 EXCLUDED = ("contenttypes", "auth.permission", "sessions")
 CHUNK = 1024 * 1024
@@ -62,7 +74,6 @@ class BackupError(Exception):
 class BackupSummary:
     path: Path
     files: int = 0
-    ca_files: int = 0
     database_bytes: int = 0
     checksums: dict[str, str] = field(default_factory=dict)
 
@@ -94,19 +105,13 @@ def backup_create(*, output: Path) -> BackupSummary:
                     member = FILES_PREFIX + name
                     summary.checksums[member] = _add_stream(archive, member, content)
                 summary.files += 1
-            ca_dir = Path(settings.LDM_LOCAL_CA_DIR)
-            if ca_dir.is_dir():
-                for path in sorted(p for p in ca_dir.rglob("*") if p.is_file()):
-                    member = CA_PREFIX + path.relative_to(ca_dir).as_posix()
-                    summary.checksums[member] = _add_path(archive, member, path)
-                    summary.ca_files += 1
             manifest = {
                 "format": FORMAT,
                 "created_at": timezone.now().isoformat(),
                 "database_vendor": connections[DEFAULT_DB_ALIAS].vendor,
                 "migrations": _applied_migrations(),
                 "files": summary.files,
-                "ca_files": summary.ca_files,
+                "holds": HOLDS,
                 "sha256": summary.checksums,
             }
             data = json.dumps(manifest, indent=1, sort_keys=True).encode()
@@ -183,7 +188,6 @@ class _HashingReader:
 class RestoreSummary:
     objects: int = 0
     files: int = 0
-    ca_files: int = 0
 
 
 # Rows that `migrate` itself writes on a fresh install.
@@ -204,8 +208,8 @@ def database_is_empty() -> bool:
 def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreSummary:
     """Restore an archive made by `backup_create` into this (freshly migrated) installation.
 
-    Refuses a database that already holds data, or an existing local CA, unless ``force``:
-    then the database is emptied first and the CA replaced.
+    Refuses a database that already holds data unless ``force``: then the database is
+    emptied first (the restored PKI replaces this installation's).
     """
     archive_path = Path(archive_path)
     summary = RestoreSummary()
@@ -214,17 +218,11 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreSummary
         manifest = _extract_checked(archive_path, extracted)
         call_command("migrate", interactive=False, verbosity=0)
         _check_migrations(manifest["migrations"])
-        ca_dir = Path(settings.LDM_LOCAL_CA_DIR)
-        if not force:
-            if not database_is_empty():
-                raise BackupError(
-                    "The database is not empty. Restore into a fresh install, or use --force "
-                    "to replace everything in it."
-                )
-            if ca_dir.is_dir() and any(ca_dir.iterdir()):
-                raise BackupError(
-                    f"A local CA already exists in {ca_dir}. Use --force to replace it."
-                )
+        if not force and not database_is_empty():
+            raise BackupError(
+                "The database is not empty. Restore into a fresh install, or use --force "
+                "to replace everything in it."
+            )
         if force:
             call_command("flush", interactive=False, verbosity=0)
         summary.objects = _load_database(extracted / DATABASE_MEMBER)
@@ -232,13 +230,6 @@ def backup_restore(*, archive_path: Path, force: bool = False) -> RestoreSummary
         for path in sorted(p for p in files_dir.rglob("*") if p.is_file()):
             _storage_put(path.relative_to(files_dir).as_posix(), path)
             summary.files += 1
-        ca_source = extracted / CA_PREFIX
-        if ca_source.is_dir():
-            if ca_dir.exists():
-                shutil.rmtree(ca_dir)
-            shutil.copytree(ca_source, ca_dir)
-            ca_dir.chmod(0o700)
-            summary.ca_files = sum(1 for p in ca_dir.rglob("*") if p.is_file())
     _forget_cached_trust()
     return summary
 
@@ -305,5 +296,5 @@ def _storage_put(name: str, path: Path) -> None:
 
 def _forget_cached_trust() -> None:
     """The CA and the trust roots are cached per process; the restored ones replace them."""
-    local_ca_load.cache_clear()
+    keys_forget()
     trust_roots_forget()

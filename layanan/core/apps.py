@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
         # Every app's rules.py registers its permission rules by name, for the {% may %}
         # template tag (layanan/core/rules.py).
         autodiscover_modules("rules")
+        from layanan.core import checks  # noqa: F401, PLC0415 - registers the deploy checks

@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError
 
-from layanan.documents.signing.ca import local_ca_certificate_path
+from layanan.documents.pki.authority import authorities
 from layanan.letters.models import LetterRequest, RequestStatus
 
 if TYPE_CHECKING:
@@ -96,17 +96,14 @@ def mask_nik(nik: str) -> str:
 
 @cache
 def _trust_roots() -> tuple[asn1_x509.Certificate, ...]:
-    paths = [Path(p) for p in settings.LDM_TRUST_ROOTS]
-    local = local_ca_certificate_path()
-    if local.exists():
-        paths.append(local)
-    roots = []
-    for path in paths:
-        certificate = x509.load_pem_x509_certificate(path.read_bytes())
-        roots.append(
-            asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-        )
-    return tuple(roots)
+    """Every generation of the local CA, and the configured extra roots (BSrE's)."""
+    certificates = [authority.certificate for authority in authorities()]
+    for path in settings.LDM_TRUST_ROOTS:
+        certificates.append(x509.load_pem_x509_certificate(Path(path).read_bytes()))
+    return tuple(
+        asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+        for certificate in certificates
+    )
 
 
 def trust_roots_forget() -> None:

@@ -21,7 +21,11 @@ REDIS_URL = os.environ.get("LDM_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def _run(code: str, **environ: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CACHE_URL", "LDM_PKI", "LDM_PUBLIC_URL"))
+    }
     env.update(environ)
     return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, *code.split("\0")],
@@ -41,12 +45,43 @@ def test_production_settings_pass_the_deploy_checks_without_warnings(tmp_path):
         "manage.py\0check\0--deploy\0--fail-level\0WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_PUBLIC_URL="https://desa.example",
         DJANGO_ALLOWED_HOSTS="desa.example",
         LDM_VAR_DIR=str(tmp_path),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize("public_url", ["", "http://127.0.0.1:8000", "http://desa.example"])
+def test_the_deploy_check_refuses_a_public_url_that_is_not_public(tmp_path, public_url):
+    """It is signed into every QR code and certificate: not localhost, not plain HTTP."""
+    result = _run(
+        "manage.py\0check\0--deploy",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="desa.example",
+        LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_PUBLIC_URL=public_url,
+        LDM_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode != 0
+    assert "layanan.E001" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_pki_passphrase(tmp_path):
+    result = _run(
+        "manage.py\0check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        LDM_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode != 0
+    assert "LDM_PKI_PASSPHRASE" in result.stderr
 
 
 PRINT_PRODUCTION = (
@@ -67,6 +102,8 @@ def test_production_is_https_only_with_json_logs_and_compressed_static_files(tmp
         PRINT_PRODUCTION,
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_PUBLIC_URL="https://desa.example",
         DJANGO_SESSION_ENGINE="cached_db",
         LDM_CAPTCHA_FIXED_CODE="1234",
         LDM_VAR_DIR=str(tmp_path),
@@ -201,6 +238,8 @@ def test_a_production_process_logs_json_without_personal_data(tmp_path):
         "'siti@example.com')",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
+        LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_PUBLIC_URL="https://desa.example",
         LDM_VAR_DIR=str(tmp_path),
     )
 
@@ -252,6 +291,7 @@ def test_throttles_count_across_processes_on_redis():
                 HIT_ONCE + account,
                 DJANGO_SETTINGS_MODULE="config.settings.base",
                 DJANGO_SECRET_KEY=settings.SECRET_KEY,
+                LDM_PKI_PASSPHRASE=settings.LDM_PKI_PASSPHRASE,
                 CACHE_URL=REDIS_URL.replace("redis://", "rediscache://"),
                 LDM_VAR_DIR=str(settings.VAR_DIR),
             )

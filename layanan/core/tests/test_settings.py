@@ -16,7 +16,9 @@ PRINT_SETTINGS = (
 
 
 def _settings_with(module: str, **environ: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_", "LDM_PKI"))
+    }
     env.update(DJANGO_SETTINGS_MODULE=module, **environ)
     return subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", PRINT_SETTINGS],
@@ -61,7 +63,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_starts_with_a_secret_key():
-    result = _settings_with("config.settings.production", DJANGO_SECRET_KEY="x" * 64)
+    result = _settings_with(
+        "config.settings.production", DJANGO_SECRET_KEY="x" * 64, LDM_PKI_PASSPHRASE="p" * 32
+    )
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["debug"] is False

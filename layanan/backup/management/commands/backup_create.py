@@ -1,4 +1,4 @@
-"""`manage.py backup_create --output PATH.tar.gz`: database, private files and local CA."""
+"""`manage.py backup_create --output PATH.tar.gz`: the database (with the PKI) and files."""
 
 from pathlib import Path
 
@@ -8,7 +8,10 @@ from layanan.backup.services import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = "Back up the database (portable JSON), the private files and the local CA."
+    help = (
+        "Back up the database (portable JSON, with the local PKI, its keys encrypted) and "
+        "the private files. Not included: the PKI passphrase and the rest of the configuration."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", required=True, help="the archive to write (.tar.gz)")
@@ -23,5 +26,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Backup written to {summary.path}: database {summary.database_bytes} bytes, "
-            f"{summary.files} files, {summary.ca_files} CA files."
+            f"{summary.files} files. Not included: the PKI passphrase (keep it apart) and the "
+            f"configuration."
         )

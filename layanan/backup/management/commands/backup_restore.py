@@ -9,8 +9,8 @@ from layanan.backup.services import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore an archive of backup_create: migrates, then loads the database, the private "
-        "files and the local CA. Refuses a database that holds data unless --force."
+        "Restore an archive of backup_create: migrates, then loads the database (with the local "
+        "PKI) and the private files. Refuses a database that holds data unless --force."
     )
 
     def add_arguments(self, parser):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="empty the database and replace the local CA before restoring",
+            help="empty the database (and so this installation's PKI) before restoring",
         )
 
     def handle(self, *args, **options):
@@ -27,6 +27,6 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            f"Restored {summary.objects} objects, {summary.files} files and "
-            f"{summary.ca_files} CA files."
+            f"Restored {summary.objects} objects and {summary.files} files. Configure the PKI "
+            f"passphrase of the backed-up installation (LDM_PKI_PASSPHRASE) to sign again."
         )

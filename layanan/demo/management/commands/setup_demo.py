@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("load_regions", settings.LDM_REGENCY_CODE, stdout=self.stdout)
         call_command("load_letter_catalogue", stdout=self.stdout)
-        call_command("local_ca_init", stdout=self.stdout)
+        call_command("pki_init", stdout=self.stdout)
         created = demo_accounts_create()
         passphrases = self._demo_passphrases()
         call_command("load_demo_content", stdout=self.stdout)
