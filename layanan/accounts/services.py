@@ -30,6 +30,7 @@ from layanan.accounts.models import (
     User,
 )
 from layanan.accounts.nik import nik_facts, validate_nik_with_birth_date
+from layanan.accounts.signals import staff_left_office
 from layanan.accounts.tokens import confirmation_token_make, confirmation_token_read
 from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
@@ -424,6 +425,7 @@ def staff_account_create(
         for old in current:
             old.is_active = False
             old.save(update_fields=["is_active"])
+            staff_left_office.send(sender=User, staff=old)
             audit_record(
                 actor=actor, action=AuditAction.STAFF_HEAD_REPLACED, village=village, target=old
             )
@@ -482,6 +484,8 @@ def staff_account_set_active(*, actor: User, staff: User, active: bool) -> User:
             )
     staff.is_active = active
     staff.save(update_fields=["is_active"])
+    if not active:
+        staff_left_office.send(sender=User, staff=staff)
     audit_record(
         actor=actor,
         action=AuditAction.STAFF_ACTIVATED if active else AuditAction.STAFF_DEACTIVATED,

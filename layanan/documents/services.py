@@ -33,9 +33,12 @@ from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
 from layanan.core.services import counter_next
 from layanan.core.throttle import throttle
-from layanan.documents.models import SigningCredential
+from layanan.documents import rules as document_rules
+from layanan.documents.models import LetterArchive, RevocationReason, SigningCredential
+from layanan.documents.pki.authority import signer_subject
 from layanan.documents.rendering import (
     Issue,
+    RenderedLetter,
     RenderError,
     compile_letter,
     letter_inputs,
@@ -49,7 +52,6 @@ from layanan.documents.signing import (
     get_signer,
 )
 from layanan.documents.signing.base import SignatureRequest, SignedDocument
-from layanan.documents.signing.ca import signer_subject
 from layanan.documents.signing.local import credential_new, credential_retire
 from layanan.letters import rules
 from layanan.letters.fields import sample_answers
@@ -88,8 +90,8 @@ def _check_passphrase_strength(user: User, passphrase: str) -> None:
 @transaction.atomic
 def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredential:
     """A new key and certificate from the local CA for a village head, protected by the
-    passphrase they choose. Any earlier credential is retired (letters it signed still
-    verify: the CA, not the credential, is the trust root)."""
+    passphrase they choose. Any earlier credential is retired and its certificate revoked as
+    superseded (letters it signed still verify: their timestamps predate the revocation)."""
     if not rules.can_sign(user):
         raise DomainError(_("Only a village head can hold a signing certificate."))
     _check_passphrase_strength(user, passphrase)
@@ -111,7 +113,7 @@ def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredentia
     for old in SigningCredential.objects.select_for_update().filter(
         user=user, revoked_at__isnull=True
     ):
-        credential_retire(old, at=now)
+        credential_retire(old, at=now, reason=RevocationReason.SUPERSEDED)
     credential.save()
     audit_record(
         actor=user,
@@ -119,6 +121,38 @@ def signing_credential_issue(*, user: User, passphrase: str) -> SigningCredentia
         village=village,
         target=credential,
         data={"fingerprint": credential.fingerprint},
+    )
+    return credential
+
+
+@transaction.atomic
+def signing_credential_revoke(
+    *, actor: User | None, holder: User, reason: RevocationReason
+) -> SigningCredential | None:
+    """Revoke the holder's current signing certificate (on the CRL and OCSP at once); it
+    signs nothing more. The district admin, or the holder, asks (a lost or exposed key); a
+    head who leaves office (replaced, deactivated) is revoked by the account change itself
+    (``actor`` None). Nothing to revoke: None."""
+    if actor is not None and not document_rules.can_revoke_signing_credential(actor, holder):
+        raise DomainError(
+            _("Only the district admin or the certificate's holder can revoke it."),
+            code="forbidden",
+        )
+    credential = (
+        SigningCredential.objects.select_for_update()
+        .select_related("issued")
+        .filter(user=holder, revoked_at__isnull=True)
+        .first()
+    )
+    if credential is None:
+        return None
+    credential_retire(credential, at=timezone.now(), reason=reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.SIGNING_CREDENTIAL_REVOKED,
+        village=holder.village,
+        target=credential,
+        data={"fingerprint": credential.fingerprint, "reason": str(reason)},
     )
     return credential
 
@@ -174,10 +208,13 @@ class _Prerendered:
     sequence: int
     token: str
     inputs: dict
-    pdf: Future[bytes]
+    pdf: Future[RenderedLetter]
 
 
-def _issue(locked: LetterRequest, head: User, *, number: str, today: dt.date, token: str) -> Issue:
+def _issue(
+    locked: LetterRequest, head: User, *, number: str, now: dt.datetime, token: str
+) -> Issue:
+    today = timezone.localdate(now)
     return Issue(
         number=number,
         issued_on=today,
@@ -185,6 +222,7 @@ def _issue(locked: LetterRequest, head: User, *, number: str, today: dt.date, to
         verification_url=_verification_url(token),
         signer_name=head.full_name,
         signer_title=f"{locked.village.head_title} {locked.village.display_name}",
+        signed_at=now,
     )
 
 
@@ -204,7 +242,7 @@ def _sign_one(
     head: User,
     session: SigningSession,
     ahead: _Prerendered | None = None,
-    on_numbered: Callable[[int, dt.date], None] | None = None,
+    on_numbered: Callable[[int, dt.datetime], None] | None = None,
 ) -> LetterRequest:
     """Issue one letter in one transaction. ``ahead`` is this letter rendered in advance
     (used only if it got the number and data it was rendered with); ``on_numbered`` lets a
@@ -218,18 +256,18 @@ def _sign_one(
             today = timezone.localdate(now)
             sequence = counter_next(name=f"letter:{locked.village_id}:{today.year}")
             if on_numbered is not None:
-                on_numbered(sequence, today)
+                on_numbered(sequence, now)
             number = _number(locked, sequence, today)
             token = (
                 ahead.token if ahead and ahead.sequence == sequence else secrets.token_urlsafe(15)
             )
-            issue = _issue(locked, head, number=number, today=today, token=token)
+            issue = _issue(locked, head, number=number, now=now, token=token)
             inputs = letter_inputs(locked, issue)
             if ahead and ahead.sequence == sequence and ahead.inputs == inputs:
-                pdf = ahead.pdf.result()
+                rendered = ahead.pdf.result()
             else:
-                pdf = compile_letter(inputs, verification_url=issue.verification_url)
-            (signed,) = session.sign([_signature_request(locked, issue, pdf)])
+                rendered = compile_letter(inputs, verification_url=issue.verification_url)
+            (signed,) = session.sign([_signature_request(locked, issue, rendered)])
             stored_name = _store_document(locked, signed)
             issued = _issue_apply(
                 locked, head, session, signed, sequence=sequence, now=now, issue=issue, token=token
@@ -242,9 +280,12 @@ def _sign_one(
     return issued
 
 
-def _signature_request(locked: LetterRequest, issue: Issue, pdf: bytes) -> SignatureRequest:
+def _signature_request(
+    locked: LetterRequest, issue: Issue, rendered: RenderedLetter
+) -> SignatureRequest:
     return SignatureRequest(
-        pdf=pdf,
+        pdf=rendered.pdf,
+        signature_box=rendered.signature_box,
         reason=(
             f"{locked.letter_type.name} Nomor {issue.number}; verifikasi: {issue.verification_url}"
         ),
@@ -273,8 +314,9 @@ def _issue_apply(
     issue: Issue,
     token: str,
 ) -> LetterRequest:
-    """The locked request to TERBIT with its number, signed document and validity."""
-    return transition_apply(
+    """The locked request to TERBIT with its number, signed document and validity, and the
+    record of its archive evidence."""
+    issued = transition_apply(
         request=locked,
         action=RequestAction.ISSUED,
         actor=head,
@@ -295,6 +337,14 @@ def _issue_apply(
         verification_token=token,
         letter_type_version=letter_type_version_current(locked.letter_type),
     )
+    if signed.timestamp_valid_until is not None:
+        LetterArchive.objects.create(
+            request=issued,
+            issued_size=len(signed.pdf),
+            current_sha256=issued.document_sha256,
+            timestamp_valid_until=signed.timestamp_valid_until,
+        )
+    return issued
 
 
 @sensitive_variables("passphrase")
@@ -318,15 +368,15 @@ class BatchResult:
 
 
 def _render_ahead(
-    request: LetterRequest, *, head: User, sequence: int, today: dt.date
+    request: LetterRequest, *, head: User, sequence: int, now: dt.datetime
 ) -> _Prerendered:
     """Start rendering a letter in the rendering thread, as if it gets ``sequence``."""
     fresh = LetterRequest.objects.select_related(
         "letter_type", "village__district__regency__province"
     ).get(pk=request.pk)
     token = secrets.token_urlsafe(15)
-    number = _number(fresh, sequence, today)
-    issue = _issue(fresh, head, number=number, today=today, token=token)
+    number = _number(fresh, sequence, timezone.localdate(now))
+    issue = _issue(fresh, head, number=number, now=now, token=token)
     inputs = letter_inputs(fresh, issue)
     future = _renderer().submit(compile_letter, inputs, verification_url=issue.verification_url)
     return _Prerendered(sequence, token, inputs, future)
@@ -366,7 +416,7 @@ def _sign_together(
                 sequence = counter_next(name=f"letter:{current.village_id}:{today.year}")
                 token = secrets.token_urlsafe(15)
                 number = _number(current, sequence, today)
-                issue = _issue(current, head, number=number, today=today, token=token)
+                issue = _issue(current, head, number=number, now=now, token=token)
                 rendering = _renderer().submit(
                     compile_letter,
                     letter_inputs(current, issue),
@@ -454,14 +504,12 @@ def _sign_in_turn(
 
         def render_next(
             sequence: int,
-            today: dt.date,
+            now: dt.datetime,
             following: LetterRequest | None = following,
             prepared: list[_Prerendered] = prepared,
         ) -> None:
             if following is not None:
-                prepared.append(
-                    _render_ahead(following, head=head, sequence=sequence + 1, today=today)
-                )
+                prepared.append(_render_ahead(following, head=head, sequence=sequence + 1, now=now))
 
         try:
             signed = _sign_one(

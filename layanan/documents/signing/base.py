@@ -1,6 +1,7 @@
 """The signer port's contract, shared by every adapter."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from django.utils.translation import gettext as _
@@ -54,12 +55,18 @@ class SignatureRequest:
     location: str
     letter_number: str = ""
     verification_url: str = ""
+    # Where the letter's signature block is: (page index, x1, y1, x2, y2) in PDF points from
+    # the page's lower-left corner; the visible signature field goes there.
+    signature_box: tuple[int, float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
 class SignedDocument:
     pdf: bytes
     certificate_fingerprint: str
+    # Until when the letter's newest archive (document) timestamp holds: the end of its TSA
+    # certificate. None for a letter that has none yet.
+    timestamp_valid_until: datetime | None = None
 
 
 class SigningSession(Protocol):
