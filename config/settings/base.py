@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -353,10 +354,20 @@ LDM_TASK_RETRY_BACKOFF = env.int("LDM_TASK_RETRY_BACKOFF", default=30)
 # The workers log through LOGGING below (JSON, personal data masked), not Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # `celery -A config beat`: periodic work. The sweep sends emails the broker never delivered.
+# Every night the PKI's upkeep (CRLs, OCSP, the time-stamping unit) and then the archive
+# timestamps of letters that need them (manage.py pki_maintain does both by hand).
 CELERY_BEAT_SCHEDULE = {
     "send-pending-emails": {
         "task": "layanan.notifications.tasks.send_pending_emails",
         "schedule": 5 * 60,
+    },
+    "maintain-pki": {
+        "task": "layanan.documents.tasks.maintain_pki",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "renew-letter-archives": {
+        "task": "layanan.documents.tasks.renew_letter_archives",
+        "schedule": crontab(hour=2, minute=0),
     },
 }
 

@@ -14,6 +14,7 @@ sends it.
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import threading
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from pyhanko.sign import signers
@@ -61,6 +63,8 @@ from layanan.documents.signing.base import (
     SignerUnavailable,
     WrongPassphrase,
 )
+
+logger = logging.getLogger(__name__)
 
 SCRYPT_N = 2**15
 _PROCESS_SECRET = secrets.token_bytes(32)
@@ -324,13 +328,21 @@ class LocalSigner:
             _unlocked.put(credential.pk, tag, signer)
         try:
             tsa = timestamper()
+            unit = tsa.unit.identity if isinstance(tsa, LocalTimeStamper) else None
+            head = _Answered(
+                credential.issued, authority, service_identity(CertificatePurpose.OCSP, authority)
+            )
+            evidence, answered = _session_evidence(head, unit)
         except PkiNotReady as error:
             raise SignerNotReady(_("The local certificate authority is not set up yet.")) from error
-        unit = tsa.unit.identity if isinstance(tsa, LocalTimeStamper) else None
-        head = _Answered(
-            credential.issued, authority, service_identity(CertificatePurpose.OCSP, authority)
-        )
-        evidence, answered = _session_evidence(head, unit)
+        except ImproperlyConfigured as error:  # the PKI's keys do not open: the operators' job
+            logger.error("signing refused: %s", error)
+            raise SignerUnavailable(
+                _(
+                    "The signing service cannot use its keys right now. The letter stays a "
+                    "draft; please tell the district admin."
+                )
+            ) from error
         return LocalSession(
             signer,
             credential.fingerprint,
