@@ -24,6 +24,10 @@ from layanan.backoffice.forms import StaffCreateForm, StaffEditForm
 from layanan.backoffice.views import letterhead_page
 from layanan.core.errors import DomainError
 from layanan.core.service_calls import service_call
+from layanan.documents.forms import ADMIN_REVOCATION_REASONS, CertificateRevokeForm
+from layanan.documents.models import RevocationReason
+from layanan.documents.selectors import active_credential_of, latest_credential_of
+from layanan.documents.services import signing_credential_revoke
 from layanan.regions.models import Village
 from layanan.regions.selectors import districts_of_deployment
 
@@ -94,7 +98,63 @@ def staff_edit(request, pk: int):
         if call.succeeded:
             messages.success(request, _("The account is saved."))
             return redirect("backoffice:staff-edit", pk=staff.pk)
-    return render(request, "backoffice/staff_edit.html", {"form": form, "staff": staff})
+    return _staff_page(request, staff, form=form)
+
+
+def _staff_page(request, staff: User, *, form=None, revoke_form=None):
+    if form is None:
+        form = StaffEditForm(
+            initial={
+                "full_name": staff.full_name,
+                "email": staff.email,
+                "staff_nik": staff.staff_nik,
+            }
+        )
+    if revoke_form is None:
+        revoke_form = CertificateRevokeForm(reasons=ADMIN_REVOCATION_REASONS)
+    return render(
+        request,
+        "backoffice/staff_edit.html",
+        {
+            "form": form,
+            "staff": staff,
+            "latest": latest_credential_of(staff),
+            "credential": active_credential_of(staff),
+            "revoke_form": revoke_form,
+        },
+    )
+
+
+@staff_admin_required
+@require_POST
+def staff_certificate_revoke(request, pk: int):
+    """The district admin revokes a head's signing certificate, with the reason."""
+    staff = get_object_or_404(_staff_queryset(), pk=pk)
+    form = CertificateRevokeForm(request.POST, reasons=ADMIN_REVOCATION_REASONS)
+    if form.is_valid():
+        with service_call(request, form=form) as call:
+            revoked = signing_credential_revoke(
+                actor=request.user,
+                holder=staff,
+                reason=RevocationReason(form.cleaned_data["reason"]),
+            )
+        if call.succeeded:
+            if revoked is None:
+                messages.info(
+                    request,
+                    _("%(name)s has no signing certificate to revoke.") % {"name": staff.full_name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The signing certificate of %(name)s is revoked and on the revocation "
+                        "list now."
+                    )
+                    % {"name": staff.full_name},
+                )
+            return redirect("backoffice:staff-edit", pk=staff.pk)
+    return _staff_page(request, staff, revoke_form=form)
 
 
 @staff_admin_required

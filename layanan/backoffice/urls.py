@@ -10,6 +10,11 @@ urlpatterns = [
     path("staf/", staff_views.staff_list, name="staff-list"),
     path("staf/baru/", staff_views.staff_create, name="staff-create"),
     path("staf/<int:pk>/", staff_views.staff_edit, name="staff-edit"),
+    path(
+        "staf/<int:pk>/sertifikat/cabut/",
+        staff_views.staff_certificate_revoke,
+        name="staff-certificate-revoke",
+    ),
     path("staf/<int:pk>/<slug:action>/", staff_views.staff_action, name="staff-action"),
     path("desa/", staff_views.village_list, name="village-list"),
     path("desa/<str:code>/", staff_views.village_edit, name="village-edit"),

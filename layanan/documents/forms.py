@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from layanan.documents.models import RevocationReason
 from layanan.letters.models import LetterRequest
 
 
@@ -56,3 +57,31 @@ class NewPassphraseForm(forms.Form):
         if cleaned.get("passphrase") != cleaned.get("passphrase_again"):
             self.add_error("passphrase_again", _("The two passphrases differ."))
         return cleaned
+
+
+# Who revokes a signing certificate, and why (RFC 5280 reasons, as the CRL and OCSP say them).
+HOLDER_REVOCATION_REASONS = (
+    RevocationReason.KEY_COMPROMISE,
+    RevocationReason.CESSATION_OF_OPERATION,
+)
+ADMIN_REVOCATION_REASONS = (
+    RevocationReason.KEY_COMPROMISE,
+    RevocationReason.AFFILIATION_CHANGED,
+    RevocationReason.CESSATION_OF_OPERATION,
+    RevocationReason.UNSPECIFIED,
+)
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: this certificate can no longer sign, at once and for good. Letters "
+            "it signed before stay valid."
+        )
+    )
+
+    def __init__(self, *args: Any, reasons: tuple[RevocationReason, ...], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        reason = cast(forms.ChoiceField, self.fields["reason"])
+        reason.choices = [(item.value, item.label) for item in reasons]

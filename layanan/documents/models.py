@@ -4,6 +4,7 @@ OCSP responder, and the CRLs."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -137,6 +138,10 @@ class IssuedCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.serial_number}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.not_after <= timezone.now()
 
 
 class ServiceKey(models.Model):

@@ -7,6 +7,11 @@ app_name = "documents"
 urlpatterns = [
     path("petugas/tanda-tangan/", views.signing_queue, name="signing-queue"),
     path("petugas/tanda-tangan/sertifikat/", views.certificate, name="certificate"),
+    path(
+        "petugas/tanda-tangan/sertifikat/cabut/",
+        views.certificate_revoke,
+        name="certificate-revoke",
+    ),
     path("petugas/permohonan/<str:number>/pratinjau.pdf", views.preview, name="preview"),
     path("petugas/permohonan/<str:number>/surat.pdf", views.staff_download, name="staff-download"),
     path("petugas/permohonan/<str:number>/tandatangani/", views.sign, name="sign"),

@@ -15,10 +15,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from layanan.accounts.decorators import resident_required, staff_required
 from layanan.accounts.selectors import village_head
 from layanan.core.service_calls import service_call
-from layanan.documents.forms import BatchSignForm, NewPassphraseForm, PassphraseForm
+from layanan.documents.forms import (
+    HOLDER_REVOCATION_REASONS,
+    BatchSignForm,
+    CertificateRevokeForm,
+    NewPassphraseForm,
+    PassphraseForm,
+)
+from layanan.documents.models import RevocationReason
 from layanan.documents.rendering import letter_pdf
-from layanan.documents.selectors import active_credential_of
-from layanan.documents.services import letter_sign, letters_sign_batch, signing_credential_issue
+from layanan.documents.selectors import active_credential_of, latest_credential_of
+from layanan.documents.services import (
+    letter_sign,
+    letters_sign_batch,
+    signing_credential_issue,
+    signing_credential_revoke,
+)
 from layanan.letters import rules
 from layanan.letters.models import LetterRequest, RequestStatus
 from layanan.letters.selectors import (
@@ -165,10 +177,9 @@ def sign(request, number: str):
 @sensitive_post_parameters("passphrase", "passphrase_again")
 @require_http_methods(["GET", "POST"])
 def certificate(request):
-    """The head sets the passphrase of a new signing certificate (local CA)."""
+    """The head's signing certificate: set the passphrase of a new one, or revoke it."""
     if settings.LDM_SIGNER != "local":
         raise PermissionDenied
-    credential = active_credential_of(request.user)
     form = NewPassphraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with service_call(request, form=form, field="passphrase") as call:
@@ -176,4 +187,46 @@ def certificate(request):
         if call.succeeded:
             messages.success(request, _("Your signing certificate is ready."))
             return redirect("documents:signing-queue")
-    return render(request, "documents/certificate.html", {"form": form, "credential": credential})
+    return _certificate_page(request, form=form)
+
+
+def _certificate_page(request, *, form=None, revoke_form=None):
+    return render(
+        request,
+        "documents/certificate.html",
+        {
+            "form": form or NewPassphraseForm(),
+            "revoke_form": revoke_form or CertificateRevokeForm(reasons=HOLDER_REVOCATION_REASONS),
+            "credential": active_credential_of(request.user),
+            "latest": latest_credential_of(request.user),
+        },
+    )
+
+
+@signer_required
+@require_POST
+def certificate_revoke(request):
+    """The head revokes their own certificate (a passphrase someone else may know)."""
+    if settings.LDM_SIGNER != "local":
+        raise PermissionDenied
+    form = CertificateRevokeForm(request.POST, reasons=HOLDER_REVOCATION_REASONS)
+    if form.is_valid():
+        with service_call(request, form=form) as call:
+            revoked = signing_credential_revoke(
+                actor=request.user,
+                holder=request.user,
+                reason=RevocationReason(form.cleaned_data["reason"]),
+            )
+        if call.succeeded:
+            if revoked is None:
+                messages.info(request, _("You have no signing certificate to revoke."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your signing certificate is revoked: it is on the revocation list "
+                        "now. Set a new passphrase to sign again."
+                    ),
+                )
+            return redirect("documents:certificate")
+    return _certificate_page(request, revoke_form=form)
