@@ -26,3 +26,21 @@ def test_setup_demo_prepares_everything_once_and_prints_the_logins(settings, tmp
     assert resident.profile.status == ProfileStatus.VERIFIED
     assert resident.profile.is_complete
     assert resident.email_confirmed
+
+
+@pytest.mark.django_db
+def test_setup_demo_issues_one_demo_letter_and_lists_its_verification_url(
+    settings, tmp_path, client
+):
+    from layanan.letters.models import LetterRequest, RequestStatus
+
+    settings.VAR_DIR = tmp_path
+    call_command("setup_demo", stdout=StringIO())
+    call_command("setup_demo", stdout=StringIO())
+
+    letter = LetterRequest.objects.get(status=RequestStatus.TERBIT)
+    assert letter.applicant.role == Role.RESIDENT
+    assert letter.archive.timestamp_valid_until is not None  # PAdES B-LTA, archived
+    url = f"/v/{letter.verification_token}/"
+    assert url in (tmp_path / "demo-logins.txt").read_text()
+    assert client.get(url).status_code == 200

@@ -1,5 +1,5 @@
-"""Prepare a demo installation: regions, letter catalogue, local CA, demo accounts and the
-demo head's signing certificate (idempotent)."""
+"""Prepare a demo installation: regions, letter catalogue, local PKI, demo accounts, the
+demo head's signing certificate and one issued demo letter (idempotent)."""
 
 import secrets
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from layanan.accounts.models import Role, User
 from layanan.demo.accounts import demo_accounts_create, demo_two_factor_enrol
+from layanan.demo.letters import demo_letter_issue, verification_url
 from layanan.documents.selectors import active_credential_of
 from layanan.documents.services import signing_credential_issue
 
@@ -37,6 +38,14 @@ class Command(BaseCommand):
             )
         for username, passphrase in passphrases:
             lines.append(f"  Signing passphrase of {username}: {passphrase}")
+            letter = demo_letter_issue(
+                head=User.objects.get(username=username), passphrase=passphrase
+            )
+            if letter is not None:
+                lines.append(
+                    f"  Demo letter {letter.letter_number} (Terbit, PAdES B-LTA) of the demo "
+                    f"resident; its QR code opens {verification_url(letter)}"
+                )
         for account, _password in created:
             if account.role == Role.RESIDENT:
                 continue
