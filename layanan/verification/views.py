@@ -10,11 +10,29 @@ from layanan.core.throttle import client_address, throttle
 from layanan.documents.views import letter_filename, pdf_response
 from layanan.verification.forms import UploadCheckForm
 from layanan.verification.services import (
+    LetterState,
+    Outcome,
+    UploadCheck,
     letter_by_token,
     letter_check_upload,
     letter_state,
     mask_nik,
 )
+
+# How the page shows an outcome: the alert's colour and its icon.
+_OUTCOME_LOOK = {
+    Outcome.ORIGINAL: ("success", "circle-check"),
+    Outcome.ORIGINAL_LTV: ("success", "circle-check"),
+    Outcome.CHANGED: ("danger", "triangle-exclamation"),
+    Outcome.COPY: ("warning", "copy"),
+    Outcome.FOREIGN: ("danger", "circle-xmark"),
+    Outcome.UNKNOWN: ("danger", "circle-question"),
+}
+_STATE_LOOK = {
+    LetterState.VALID: ("success", "circle-check"),
+    LetterState.EXPIRED: ("warning", "clock"),
+    LetterState.REVOKED: ("danger", "circle-xmark"),
+}
 
 
 @require_GET
@@ -59,10 +77,21 @@ def upload_check(request):
     return render(
         request,
         "verification/upload.html",
-        {
-            "form": form,
-            "result": result,
-            "locked": locked,
-            "masked_nik": mask_nik(result.letter.applicant_nik) if result and result.letter else "",
-        },
+        {"form": form, "result": result, "locked": locked, **_upload_look(result)},
     )
+
+
+def _upload_look(result: UploadCheck | None) -> dict:
+    if result is None:
+        return {}
+    tone, icon = _OUTCOME_LOOK[result.outcome]
+    if result.outcome in (Outcome.ORIGINAL, Outcome.ORIGINAL_LTV) and result.state:
+        tone, icon = _STATE_LOOK[result.state]  # the original of an expired letter is no success
+    state_tone, state_icon = _STATE_LOOK[result.state] if result.state else ("", "")
+    return {
+        "tone": tone,
+        "icon": icon,
+        "state_tone": state_tone,
+        "state_icon": state_icon,
+        "masked_nik": mask_nik(result.letter.applicant_nik) if result.letter else "",
+    }

@@ -3,12 +3,19 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
+from django.utils.html import escape
 
 from layanan.documents.services import letter_sign
 from layanan.letters.models import LetterRequest
 from layanan.letters.services import letter_revoke
-from layanan.verification.services import letter_check_upload, mask_nik
+from layanan.verification.services import (
+    Change,
+    LetterState,
+    Outcome,
+    letter_check_upload,
+    mask_nik,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -96,24 +103,32 @@ def _upload(client, content: bytes):
     ).content.decode()
 
 
-def test_the_upload_check_tells_apart_valid_tampered_unknown_revoked_and_expired(
+def _says(html: str, *messages) -> bool:
+    with translation.override("id"):
+        return all(escape(str(message)) in html for message in messages)
+
+
+def test_the_upload_check_tells_apart_original_changed_unknown_revoked_and_expired(
     client, issued, operator
 ):
     original = issued.document.read()
     flipped = bytearray(original)
     flipped[len(flipped) // 2] ^= 0x01
 
-    assert letter_check_upload(original).verdict == "valid"
-    assert letter_check_upload(bytes(flipped)).verdict == "tampered"
-    assert letter_check_upload(b"%PDF-1.7\n%%EOF").verdict == "unknown"
-    assert letter_check_upload(b"bukan pdf").verdict == "unknown"
-    assert "Asli" in _upload(client, original)
-    assert "Diubah" in _upload(client, bytes(flipped))
-    assert "Tidak dikenal" in _upload(client, b"bukan pdf")
+    assert letter_check_upload(original).outcome == Outcome.ORIGINAL
+    assert letter_check_upload(original).state == LetterState.VALID
+    assert letter_check_upload(bytes(flipped)).outcome == Outcome.CHANGED
+    assert letter_check_upload(b"%PDF-1.7\n%%EOF").outcome == Outcome.UNKNOWN
+    assert letter_check_upload(b"bukan pdf").outcome == Outcome.UNKNOWN
+    assert _says(_upload(client, original), Outcome.ORIGINAL.label)
+    assert _says(_upload(client, bytes(flipped)), Outcome.CHANGED.label)
+    assert _says(_upload(client, b"bukan pdf"), Outcome.UNKNOWN.label)
     LetterRequest.objects.filter(pk=issued.pk).update(valid_until=dt.date(2000, 1, 1))
-    assert letter_check_upload(original).verdict == "expired"
+    assert letter_check_upload(original).state == LetterState.EXPIRED
     letter_revoke(request=LetterRequest.objects.get(pk=issued.pk), actor=operator, reason="Salah")
-    assert letter_check_upload(original).verdict == "revoked"
+    check = letter_check_upload(original)
+    assert (check.outcome, check.state) == (Outcome.ORIGINAL, LetterState.REVOKED)
+    assert check.verdict == "revoked"  # the one-word answer other callers read
 
 
 def test_a_changed_letter_without_its_token_is_told_by_its_signature(issued):
@@ -122,7 +137,11 @@ def test_a_changed_letter_without_its_token_is_told_by_its_signature(issued):
     changed = original.replace(b"\\057v\\057", b"\\057w\\057", 1)
     assert changed != original
 
-    assert letter_check_upload(changed).verdict == "tampered"
+    check = letter_check_upload(changed)
+
+    assert check.outcome == Outcome.CHANGED
+    assert Change.SIGNATURE_BROKEN in check.changes
+    assert check.letter == issued  # named by the page's text, signed with its certificate
 
 
 def test_uploads_are_limited_per_address(client, settings):
