@@ -39,6 +39,7 @@ def test_setup_demo_issues_one_demo_letter_and_lists_its_verification_url(
     call_command("setup_demo", stdout=StringIO())
 
     letter = LetterRequest.objects.get(status=RequestStatus.TERBIT)
+    assert letter.applicant is not None
     assert letter.applicant.role == Role.RESIDENT
     assert letter.archive.timestamp_valid_until is not None  # PAdES B-LTA, archived
     url = f"/v/{letter.verification_token}/"

@@ -12,12 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _credential(head) -> SigningCredential:
-    return SigningCredential.objects.select_related("issued").get(user=head)
+    credential = SigningCredential.objects.select_related("issued").get(user=head)
+    assert credential.issued is not None
+    return credential
 
 
 def _crl_reason(client, credential: SigningCredential) -> x509.ReasonFlags | None:
     """The reason the published CRL gives for the credential's certificate; None if absent."""
     crl = x509.load_der_x509_crl(client.get(reverse("documents:pki-crl")).content)
+    assert credential.issued is not None
     entry = crl.get_revoked_certificate_by_serial_number(int(credential.issued.serial_number, 16))
     if entry is None:
         return None
@@ -37,6 +40,7 @@ def test_the_head_revokes_their_own_certificate(client, signing_head):
 
     credential = _credential(signing_head)
     assert credential.revoked_at is not None
+    assert credential.issued is not None
     assert credential.issued.revocation_reason == RevocationReason.KEY_COMPROMISE
     assert _crl_reason(client, credential) == x509.ReasonFlags.key_compromise
     entry = AuditEntry.objects.get(action=AuditAction.SIGNING_CREDENTIAL_REVOKED)
@@ -70,6 +74,7 @@ def test_the_district_admin_revokes_a_heads_certificate(client, signing_head, di
 
     assert response["Location"] == reverse("backoffice:staff-edit", kwargs={"pk": signing_head.pk})
     credential = _credential(signing_head)
+    assert credential.issued is not None
     assert credential.issued.revocation_reason == RevocationReason.AFFILIATION_CHANGED
     assert _crl_reason(client, credential) == x509.ReasonFlags.affiliation_changed
     entry = AuditEntry.objects.get(action=AuditAction.SIGNING_CREDENTIAL_REVOKED)

@@ -78,6 +78,7 @@ def _head_certificate(head) -> x509.Certificate:
     from layanan.documents.selectors import active_credential_of
 
     credential = active_credential_of(head)
+    assert credential is not None
     return x509.load_pem_x509_certificate(credential.certificate_pem.encode())
 
 

@@ -136,6 +136,7 @@ def test_rotating_the_unit_and_the_ca_leaves_earlier_letters_valid(
         pdf = _pdf(letter)
         signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
         issuer = authority_of(x509.load_der_x509_certificate(signature.signer_cert.dump()))
+        assert issuer is not None
         generations.append(issuer.generation)
         result = pades_lta_validation(pdf, _roots())
         assert result.ades_subindic.status.name == "PASSED", result.failure_msg
