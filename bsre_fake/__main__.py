@@ -19,7 +19,12 @@ def main() -> None:
         "--config", type=Path, default=DEFAULT_CONFIG, help="users and credentials (TOML)"
     )
     parser.add_argument(
-        "--ca-out", type=Path, default=None, help="write the fake CA certificate (PEM) here"
+        "--ca-out", type=Path, default=None, help="write the fake root CA certificate (PEM) here"
+    )
+    parser.add_argument(
+        "--pki-url",
+        default=None,
+        help="base URL the certificates give for their CRL, OCSP and issuer (default: this server)",
     )
     parser.add_argument("--verbose", action="store_true", help="log each request line")
     args = parser.parse_args()
@@ -28,6 +33,7 @@ def main() -> None:
         port=args.port,
         config=Config.load(args.config),
         ca_out=args.ca_out,
+        pki_url=args.pki_url,
         verbose=args.verbose,
     )
 

@@ -1,10 +1,27 @@
 """A stand-in for BSrE's Esign Client Service, for tests and demos. Never for production.
 
 It answers the v1 and v2 endpoints of shared/docs/BSRE.md with real PAdES signatures made
-by pyHanko, from a test CA it creates in memory when it starts (its certificate is served at
-``GET /_fake/ca.pem`` and may be written to a file). Users (NIK, name, passphrase,
-certificate status) and the application credentials come from a TOML file, see
-``users.example.toml``. ``POST /_fake/mode`` switches the failure a test needs:
+by pyHanko, B-T as BSrE's are: each carries an RFC 3161 signature timestamp of the fake's own
+time-stamping unit. Its PKI is made in memory when it starts, shaped like BSrE's: a root
+(served at ``GET /_fake/ca.pem``, and written to a file with ``--ca-out``: the trust anchor
+tests import), an issuing CA under it, and the certificates that CA issues, the users' and
+the TSA's (timeStamping EKU). Every certificate names where its status is published, under
+the server's own URL or ``--pki-url``:
+
+| endpoint | what it serves |
+| --- | --- |
+| GET /_fake/crl | the issuing CA's CRL (the users' and the TSA's certificates it revoked) |
+| POST /_fake/ocsp, GET /_fake/ocsp/{b64} | OCSP (RFC 6960) for what the issuing CA issued |
+| GET /_fake/ca.crt | the issuing CA's certificate (DER), the users' and the TSA's issuer |
+| GET /_fake/root.crl, /_fake/root.crt | the root's CRL (the issuing CA's status), certificate |
+| POST /_fake/revoke ``{"nik", "reason"}`` | revokes the user's certificate (status REVOKE) |
+| POST /_fake/reissue ``{"nik"}`` | a new certificate for the user, status ISSUE |
+
+A revocation (reason ``key_compromise`` unless given) is on the CRL and OCSP at once and
+answered ``{"serial", "revoked_at"}``; see ``FakeBSrE.revoke`` for its timing.
+Users (NIK, name, passphrase, certificate status) and the application credentials come from
+a TOML file, see ``users.example.toml``. ``POST /_fake/mode`` switches the failure a test
+needs:
 
 | mode | what the service then does |
 | --- | --- |
@@ -19,6 +36,7 @@ certificate status) and the application credentials come from a TOML file, see
 | rewrite | signs a rewritten copy of the file (not an incremental update of it) |
 | unsigned | signing: 200 with the PDF sent, unsigned |
 | reject_pdf | signing: 400, "Proses signing gagal: ..." |
+| revocation_down | signs as configured; the CRLs and OCSP answer 503 |
 
 ``GET /_fake/stats`` counts the signing calls and signed documents since the mode was set.
 
@@ -42,6 +60,7 @@ import sys
 import threading
 import time
 import tomllib
+import urllib.parse
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -49,16 +68,20 @@ from pathlib import Path
 
 import pypdf
 import segno
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.pdf_utils.writer import init_xobject_dictionary
 from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.stamp.qr import QRStamp, QRStampStyle
 from pyhanko_certvalidator import ValidationContext
@@ -76,6 +99,7 @@ MODES = (
     "rewrite",
     "unsigned",
     "reject_pdf",
+    "revocation_down",
 )
 SIGN_PATHS = ("/api/sign/pdf", "/api/v2/sign/pdf")
 STATUS_CODES = {"ISSUE": 1111, "NOT_REGISTERED": 1110}
@@ -94,7 +118,29 @@ class ApiError(Exception):
         self.code = code if code is not None else http_status
 
 
-# --- Test CA and users ------------------------------------------------------------------
+# --- Test PKI and users -------------------------------------------------------------------
+
+ROOT_DAYS = 25 * 365
+CA_DAYS = 15 * 365
+TSA_DAYS = 8 * 365
+USER_DAYS = 2 * 365
+# Certificates are valid from a little before their issue; CRLs and OCSP answers likewise.
+CERTIFICATE_BACKDATE = dt.timedelta(hours=1)
+REVINFO_BACKDATE = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
+# CRLs and OCSP answers that list a revocation are dated at least this long after it, in
+# whole seconds as they carry time: validators allow a second of clock drift, and an answer
+# dated within it would be taken to say the certificate was revoked while it was still good.
+REVOCATION_PUBLISHED_AFTER = 2 * SECOND
+CRL_VALIDITY = dt.timedelta(days=1)
+OCSP_VALIDITY = dt.timedelta(hours=1)
+REVOCATION_REASONS = {
+    "unspecified": x509.ReasonFlags.unspecified,
+    "key_compromise": x509.ReasonFlags.key_compromise,
+    "affiliation_changed": x509.ReasonFlags.affiliation_changed,
+    "superseded": x509.ReasonFlags.superseded,
+    "cessation_of_operation": x509.ReasonFlags.cessation_of_operation,
+}
 
 
 def _name(common_name: str, **extra) -> x509.Name:
@@ -107,6 +153,71 @@ def _name(common_name: str, **extra) -> x509.Name:
     return x509.Name(attributes)
 
 
+def _der(certificate: x509.Certificate) -> bytes:
+    return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(_der(certificate))
+
+
+def _key_usage(*, ca: bool = False, non_repudiation: bool = False) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=not ca,
+        content_commitment=non_repudiation,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _uri(url: str) -> x509.UniformResourceIdentifier:
+    return x509.UniformResourceIdentifier(url)
+
+
+def _distribution_point(url: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints(
+        [
+            x509.DistributionPoint(
+                full_name=[_uri(url)], relative_name=None, reasons=None, crl_issuer=None
+            )
+        ]
+    )
+
+
+def _private_key_info(key) -> asn1_keys.PrivateKeyInfo:
+    return asn1_keys.PrivateKeyInfo.load(
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+def _fresh(value: cms.ContentInfo) -> cms.ContentInfo:
+    """A CMS structure parsed anew from its DER. asn1crypto re-encodes a structure it built
+    (and everything around it) at every enclosing ``dump()``: a token nested in a
+    signature's CMS, itself in a PDF, would be encoded over and over."""
+    return cms.ContentInfo.load(value.dump())
+
+
+class _FreshTimeStamper(DummyTimeStamper):
+    """pyHanko's in-process RFC 3161 unit, with the fake's own TSA key and certificate."""
+
+    async def async_timestamp(self, message_digest: bytes, md_algorithm: str) -> cms.ContentInfo:
+        return _fresh(await super().async_timestamp(message_digest, md_algorithm))
+
+
+class _FreshSigner(signers.SimpleSigner):
+    async def async_sign(self, *args, **kwargs) -> cms.ContentInfo:
+        return _fresh(await super().async_sign(*args, **kwargs))
+
+
 @dataclass
 class User:
     nik: str
@@ -115,95 +226,270 @@ class User:
     status: str = "ISSUE"
     email: str = ""
     signer: signers.SimpleSigner | None = field(default=None, repr=False)
+    certificate: x509.Certificate | None = field(default=None, repr=False)
+    # When the user's certificate last signed (its revocation comes strictly after).
+    last_signed: dt.datetime | None = None
 
 
 class FakeCA:
-    """A CA made at start; certificates for the users of the config file."""
+    """A PKI made at start, shaped like BSrE's: a root (the trust anchor tests import), an
+    issuing CA under it, and what that CA issues: the users' signing certificates and the
+    time-stamping unit's. The issuing CA publishes a CRL and answers OCSP for what it
+    issued; the root publishes a CRL for the issuing CA. Every certificate says where
+    (``pki_url``: ``/_fake/crl``, ``/_fake/ocsp``, ``/_fake/ca.crt``, ``/_fake/root.crl``,
+    ``/_fake/root.crt``)."""
 
-    def __init__(self):
+    def __init__(self, pki_url: str):
+        self.pki_url = pki_url.rstrip("/")
+        self._lock = threading.Lock()
+        self._issued: dict[int, x509.Certificate] = {}
+        self._revoked: dict[int, tuple[dt.datetime, x509.ReasonFlags]] = {}
+        self._crl_numbers: dict[str, int] = {}
+        self.root_key = ec.generate_private_key(ec.SECP384R1())
+        root_name = _name("Fake Root CA Indonesia (NOT FOR PRODUCTION)", organisation="bsre_fake")
+        self.root = (
+            self._builder(root_name, root_name, self.root_key.public_key(), ROOT_DAYS)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+            .add_extension(_key_usage(ca=True), critical=True)
+            .sign(self.root_key, hashes.SHA384())
+        )
         self.key = ec.generate_private_key(ec.SECP256R1())
-        now = dt.datetime.now(dt.UTC)
-        name = _name("Fake BSrE Test CA (NOT FOR PRODUCTION)", organisation="bsre_fake")
         self.certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(self.key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=365))
+            self._builder(
+                _name("Fake BSrE CA (NOT FOR PRODUCTION)", organisation="bsre_fake"),
+                root_name,
+                self.key.public_key(),
+                CA_DAYS,
+            )
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(_key_usage(ca=True), critical=True)
             .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.root_key.public_key()),
+                critical=False,
+            )
+            .add_extension(_distribution_point(f"{self.pki_url}/_fake/root.crl"), critical=False)
+            .add_extension(
+                x509.AuthorityInformationAccess(
+                    [
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.CA_ISSUERS,
+                            _uri(f"{self.pki_url}/_fake/root.crt"),
+                        )
+                    ]
                 ),
-                critical=True,
+                critical=False,
             )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()), critical=False
-            )
-            .sign(self.key, hashes.SHA256())
+            .sign(self.root_key, hashes.SHA384())
+        )
+        self.tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.tsa_certificate = self.issue(
+            _name("Fake BSrE TSA (NOT FOR PRODUCTION)", organisation="bsre_fake"),
+            self.tsa_key.public_key(),
+            days=TSA_DAYS,
+            key_usage=_key_usage(),
+            extended_key_usage=x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
         )
 
-    @property
-    def pem(self) -> bytes:
-        return self.certificate.public_bytes(serialization.Encoding.PEM)
-
-    def asn1(self) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(self.certificate.public_bytes(serialization.Encoding.DER))
-
-    def signer_for(self, user: User) -> signers.SimpleSigner:
-        key = ec.generate_private_key(ec.SECP256R1())
+    @staticmethod
+    def _builder(subject, issuer, public_key, days: int) -> x509.CertificateBuilder:
         now = dt.datetime.now(dt.UTC)
-        certificate = (
+        return (
             x509.CertificateBuilder()
-            .subject_name(_name(user.name, organisation="Pemerintah Daerah", serial=user.nik))
-            .issuer_name(self.certificate.subject)
-            .public_key(key.public_key())
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(public_key)
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=365))
+            .not_valid_before(now - CERTIFICATE_BACKDATE)
+            .not_valid_after(now + dt.timedelta(days=days))
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        )
+
+    def issue(
+        self,
+        subject: x509.Name,
+        public_key,
+        *,
+        days: int,
+        key_usage: x509.KeyUsage,
+        extended_key_usage: x509.ExtendedKeyUsage | None = None,
+    ) -> x509.Certificate:
+        """An end-entity certificate of the issuing CA, with its CRL, OCSP and issuer URLs."""
+        builder = (
+            self._builder(subject, self.certificate.subject, public_key, days)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(key_usage, critical=True)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
                 critical=False,
             )
-            .sign(self.key, hashes.SHA256())
+            .add_extension(_distribution_point(f"{self.pki_url}/_fake/crl"), critical=False)
+            .add_extension(
+                x509.AuthorityInformationAccess(
+                    [
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.OCSP, _uri(f"{self.pki_url}/_fake/ocsp")
+                        ),
+                        x509.AccessDescription(
+                            AuthorityInformationAccessOID.CA_ISSUERS,
+                            _uri(f"{self.pki_url}/_fake/ca.crt"),
+                        ),
+                    ]
+                ),
+                critical=False,
+            )
         )
-        key_der = key.private_bytes(
-            serialization.Encoding.DER,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+        if extended_key_usage is not None:
+            builder = builder.add_extension(extended_key_usage, critical=True)
+        certificate = builder.sign(self.key, hashes.SHA256())
+        with self._lock:
+            self._issued[certificate.serial_number] = certificate
+        return certificate
+
+    @property
+    def pem(self) -> bytes:
+        """The root, PEM: the trust anchor of everything the fake signs."""
+        return self.root.public_bytes(serialization.Encoding.PEM)
+
+    def asn1(self) -> asn1_x509.Certificate:
+        return _asn1(self.root)
+
+    def signer_for(self, user: User) -> signers.SimpleSigner:
+        """A new key and signing certificate for the user (replacing any earlier one)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        certificate = self.issue(
+            _name(user.name, organisation="Pemerintah Daerah", serial=user.nik),
+            key.public_key(),
+            days=USER_DAYS,
+            key_usage=_key_usage(non_repudiation=True),
         )
-        return signers.SimpleSigner(
-            signing_cert=asn1_x509.Certificate.load(
-                certificate.public_bytes(serialization.Encoding.DER)
-            ),
-            signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            cert_registry=SimpleCertificateStore.from_certs([self.asn1()]),
+        user.certificate = certificate
+        return _FreshSigner(
+            signing_cert=_asn1(certificate),
+            signing_key=_private_key_info(key),
+            cert_registry=SimpleCertificateStore.from_certs([_asn1(self.certificate)]),
         )
+
+    def timestamper(self) -> DummyTimeStamper:
+        return _FreshTimeStamper(
+            tsa_cert=_asn1(self.tsa_certificate),
+            tsa_key=_private_key_info(self.tsa_key),
+            certs_to_embed=SimpleCertificateStore.from_certs([_asn1(self.certificate)]),
+        )
+
+    # --- revocation
+
+    def revoke(self, certificate: x509.Certificate, *, reason: str, at: dt.datetime) -> None:
+        if reason not in REVOCATION_REASONS:
+            raise ApiError(
+                400, f"Unknown reason {reason!r}; one of {', '.join(REVOCATION_REASONS)}"
+            )
+        with self._lock:
+            self._revoked.setdefault(certificate.serial_number, (at, REVOCATION_REASONS[reason]))
+
+    def _crl_number(self, issuer: str) -> int:
+        with self._lock:
+            self._crl_numbers[issuer] = self._crl_numbers.get(issuer, 0) + 1
+            return self._crl_numbers[issuer]
+
+    def _crl(self, issuer: x509.Certificate, key, revoked) -> bytes:
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        published = [at + REVOCATION_PUBLISHED_AFTER for _serial, (at, _reason) in revoked]
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(issuer.subject)
+            .last_update(max([now - REVINFO_BACKDATE, *published]))
+            .next_update(now + CRL_VALIDITY)
+            .add_extension(
+                x509.CRLNumber(self._crl_number(issuer.subject.rfc4514_string())), critical=False
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+                critical=False,
+            )
+        )
+        for serial, (at, reason) in revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(at)
+                .add_extension(x509.CRLReason(reason), critical=False)
+                .build()
+            )
+        return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def crl(self) -> bytes:
+        """The issuing CA's CRL: the users' and the TSA's certificates it revoked."""
+        with self._lock:
+            revoked = list(self._revoked.items())
+        return self._crl(self.certificate, self.key, revoked)
+
+    def root_crl(self) -> bytes:
+        """The root's CRL (it has revoked nothing): the status of the issuing CA."""
+        return self._crl(self.root, self.root_key, [])
+
+    def _issuer_hashes(self, algorithm: hashes.HashAlgorithm) -> tuple[bytes, bytes]:
+        name_hash = hashes.Hash(algorithm)
+        name_hash.update(self.certificate.subject.public_bytes())
+        key_hash = hashes.Hash(algorithm)
+        key_hash.update(
+            self.key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
+        return name_hash.finalize(), key_hash.finalize()
+
+    def ocsp_respond(self, request_der: bytes) -> bytes:
+        """The OCSP answer (RFC 6960), signed by the issuing CA itself: good, revoked, or
+        unknown for a serial it never issued; "unauthorized" for another CA's certificate."""
+        try:
+            request = ocsp.load_der_ocsp_request(request_der)
+        except ValueError:
+            return _ocsp_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
+        algorithm = request.hash_algorithm
+        name_hash, key_hash = self._issuer_hashes(algorithm)
+        if (request.issuer_name_hash, request.issuer_key_hash) != (name_hash, key_hash):
+            return _ocsp_unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        with self._lock:
+            certificate = self._issued.get(request.serial_number)
+            revoked = self._revoked.get(request.serial_number)
+        this_update = now - REVINFO_BACKDATE
+        if revoked:
+            this_update = max(this_update, revoked[0] + REVOCATION_PUBLISHED_AFTER)
+        times = {"this_update": this_update, "next_update": now + OCSP_VALIDITY}
+        builder = ocsp.OCSPResponseBuilder()
+        if certificate is None:
+            builder = builder.add_response_by_hash(
+                issuer_name_hash=name_hash,
+                issuer_key_hash=key_hash,
+                serial_number=request.serial_number,
+                algorithm=algorithm,
+                cert_status=ocsp.OCSPCertStatus.UNKNOWN,
+                revocation_time=None,
+                revocation_reason=None,
+                **times,
+            )
+        else:
+            builder = builder.add_response(
+                cert=certificate,
+                issuer=self.certificate,
+                algorithm=algorithm,
+                cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                revocation_time=revoked[0] if revoked else None,
+                revocation_reason=revoked[1] if revoked else None,
+                **times,
+            )
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, self.certificate)
+        with contextlib.suppress(x509.ExtensionNotFound):
+            nonce = request.extensions.get_extension_for_class(x509.OCSPNonce).value.nonce
+            builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
+        return builder.sign(self.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def _ocsp_unsuccessful(status: ocsp.OCSPResponseStatus) -> bytes:
+    return ocsp.OCSPResponseBuilder.build_unsuccessful(status).public_bytes(
+        serialization.Encoding.DER
+    )
 
 
 @dataclass
@@ -356,7 +642,9 @@ def sign_pdf(
     location: str,
     appearance: Appearance | None,
     fallback_box,
+    timestamper: TimeStamper | None = None,
 ) -> bytes:
+    """The PDF with the user's PAdES signature, B-T with the timestamper's token."""
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     except Exception as error:  # noqa: BLE001 - any unreadable file is BSrE's refusal
@@ -375,13 +663,14 @@ def sign_pdf(
     if signer is None:  # FakeBSrE gives every user of the config a signer when it starts
         raise RuntimeError(f"user {user.nik} has no signer")
     if appearance is None:
-        pdf_signer = signers.PdfSigner(metadata, signer=signer)
+        pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper)
         params = None
     else:
         index, box = _box(pdf, appearance, fallback_box)
         pdf_signer = signers.PdfSigner(
             metadata,
             signer=signer,
+            timestamper=timestamper,
             stamp_style=STAMP_STYLE,
             new_field_spec=fields.SigFieldSpec(
                 sig_field_name=field_name,
@@ -452,6 +741,8 @@ def verify_summary(pdf: bytes, ca: FakeCA) -> list[dict]:
         except Exception:  # noqa: BLE001 - a broken signature is reported as not valid
             intact = trusted = False
         certificate = signature.signer_cert
+        token = _signature_timestamp_token(signature.signer_info)
+        tsa = _timestamp_unit(token) if token is not None else None
         results.append(
             {
                 "field": signature.field_name,
@@ -467,9 +758,32 @@ def verify_summary(pdf: bytes, ca: FakeCA) -> list[dict]:
                 ),
                 "intact": bool(intact),
                 "trusted": bool(trusted),
+                "tsa_name": tsa.subject.native.get("common_name", "") if tsa else "",
+                "tsa_validity": (
+                    f"{tsa.not_valid_before:%Y-%m-%d} s.d. {tsa.not_valid_after:%Y-%m-%d}"
+                    if tsa
+                    else ""
+                ),
             }
         )
     return results
+
+
+def _signature_timestamp_token(signer_info: cms.SignerInfo) -> cms.ContentInfo | None:
+    for attribute in signer_info["unsigned_attrs"] or []:
+        if attribute["type"].native == "signature_time_stamp_token":
+            return attribute["values"][0]
+    return None
+
+
+def _timestamp_unit(token: cms.ContentInfo) -> asn1_x509.Certificate | None:
+    """The certificate of the unit that made the token (the one for time-stamping)."""
+    for choice in token["content"]["certificates"] or []:
+        certificate = choice.chosen
+        usage = certificate.extended_key_usage_value
+        if usage is not None and "time_stamping" in usage.native:
+            return certificate
+    return None
 
 
 # --- HTTP ------------------------------------------------------------------------------
@@ -495,9 +809,10 @@ def parse_multipart(body: bytes, content_type: str) -> dict[str, bytes]:
 class FakeBSrE:
     """The service's state: config, CA, failure mode, documents kept for download."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, *, pki_url: str):
         self.config = config
-        self.ca = FakeCA()
+        self.ca = FakeCA(pki_url)
+        self.timestamper = self.ca.timestamper()
         for user in config.users.values():
             user.signer = self.ca.signer_for(user)
         self.mode = "ok"
@@ -583,11 +898,53 @@ class FakeBSrE:
             location=location,
             appearance=appearance,
             fallback_box=self.config.fallback_box,
+            timestamper=self.timestamper,
         )
         with self._lock:
+            user.last_signed = dt.datetime.now(dt.UTC)
             if generation == self.generation:
                 self.documents_signed += 1
         return signed
+
+    # --- the users' certificates
+
+    def _user(self, nik: str) -> tuple[User, x509.Certificate]:
+        user = self.config.users.get(nik)
+        if user is None or user.certificate is None:
+            raise ApiError(404, "User tidak terdaftar", 2011)
+        return user, user.certificate
+
+    def revoke(self, nik: str, reason: str = "key_compromise") -> dict:
+        """Revoke the user's certificate (status REVOKE: it signs no more), on the CRL and
+        OCSP at once. The revocation time is a whole second (as CRLs and OCSP carry it)
+        strictly after the certificate's last signature, and the answer comes once CRLs and
+        OCSP can say so (REVOCATION_PUBLISHED_AFTER): the fake waits for both, three seconds
+        at most."""
+        user, certificate = self._user(nik)
+        with self._lock:
+            last = user.last_signed
+        at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        if last is not None:
+            at = max(at, last.replace(microsecond=0) + SECOND)
+        _sleep_until(at)
+        self.ca.revoke(certificate, reason=reason, at=at)
+        user.status = "REVOKE"
+        _sleep_until(at + REVOCATION_PUBLISHED_AFTER)
+        return {"serial": f"{certificate.serial_number:x}", "revoked_at": at.isoformat()}
+
+    def reissue(self, nik: str) -> dict:
+        """A new certificate for the user (status ISSUE), as BSrE issues after a revocation."""
+        user, _old = self._user(nik)
+        user.signer = self.ca.signer_for(user)
+        user.status = "ISSUE"
+        user.last_signed = None
+        return {"serial": f"{self._user(nik)[1].serial_number:x}"}
+
+
+def _sleep_until(moment: dt.datetime) -> None:
+    remaining = (moment - dt.datetime.now(dt.UTC)).total_seconds()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def _v2_appearance(properties: dict) -> Appearance | None:
@@ -735,9 +1092,44 @@ def make_handler(service: FakeBSrE, *, verbose: bool = False):
 
         # --- control
 
+        def _published(self, method: str, path: str, body: bytes) -> tuple[bytes, str] | None:
+            """What the CA publishes at ``path`` (certificates, CRLs, OCSP answers), or None."""
+            ca = service.ca
+            if method == "GET" and path in {"/_fake/root.crt", "/_fake/ca.crt"}:
+                certificate = ca.root if path == "/_fake/root.crt" else ca.certificate
+                return _der(certificate), "application/pkix-cert"
+            revocation = path in {"/_fake/crl", "/_fake/root.crl"} or path.startswith("/_fake/ocsp")
+            if revocation and service.mode == "revocation_down":
+                raise ApiError(503, "Layanan status sertifikat tidak tersedia", 503)
+            if method == "GET" and path == "/_fake/crl":
+                return ca.crl(), "application/pkix-crl"
+            if method == "GET" and path == "/_fake/root.crl":
+                return ca.root_crl(), "application/pkix-crl"
+            if method == "POST" and path == "/_fake/ocsp":
+                return ca.ocsp_respond(body), "application/ocsp-response"
+            if method == "GET" and path.startswith("/_fake/ocsp/"):  # RFC 6960 A.1.1
+                encoded = urllib.parse.unquote(path.removeprefix("/_fake/ocsp/"))
+                try:
+                    request = base64.b64decode(encoded, validate=True)
+                except (binascii.Error, ValueError):
+                    request = b""
+                return ca.ocsp_respond(request), "application/ocsp-response"
+            return None
+
         def _control(self, method: str, path: str, body: bytes):
+            published = self._published(method, path, body)
+            if published is not None:
+                return self._send(200, *published)
             if method == "GET" and path == "/_fake/ca.pem":
                 return self._send(200, service.ca.pem, "application/x-pem-file")
+            if method == "POST" and path in {"/_fake/revoke", "/_fake/reissue"}:
+                data = json.loads(body or b"{}")
+                nik = str(data.get("nik", ""))
+                if path == "/_fake/revoke":
+                    return self._json(
+                        200, service.revoke(nik, str(data.get("reason", "key_compromise")))
+                    )
+                return self._json(200, service.reissue(nik))
             if path == "/_fake/mode":
                 if method == "POST":
                     data = json.loads(body or b"{}")
@@ -816,14 +1208,17 @@ def make_handler(service: FakeBSrE, *, verbose: bool = False):
                             },
                             "signature_document": {
                                 "document_integrity": d["intact"],
-                                "signed_using_tsa": False,
+                                "signed_using_tsa": bool(d["tsa_name"]),
                                 "reason": d["reason"],
                                 "location": d["location"],
                                 "signed_in": d["signed_at"],
                                 "hash_value": "",
                                 "signature_value": "",
                             },
-                            "info_tsa": {"name": "", "tsa_cert_validity": ""},
+                            "info_tsa": {
+                                "name": d["tsa_name"],
+                                "tsa_cert_validity": d["tsa_validity"],
+                            },
                             "signature_field": d["field"],
                         }
                         for d in details
@@ -925,20 +1320,27 @@ def make_handler(service: FakeBSrE, *, verbose: bool = False):
 
 
 def serve(
-    *, host: str, port: int, config: Config, ca_out: Path | None = None, verbose: bool = False
+    *,
+    host: str,
+    port: int,
+    config: Config,
+    ca_out: Path | None = None,
+    pki_url: str | None = None,
+    verbose: bool = False,
 ) -> None:
-    service = FakeBSrE(config)
+    # Bound first: the certificates made next carry the server's own address (or pki_url).
+    server = ThreadingHTTPServer((host, port), BaseHTTPRequestHandler)
+    server.daemon_threads = True
+    url = f"http://{host}:{server.server_address[1]}"
+    service = FakeBSrE(config, pki_url=pki_url or url)
+    server.RequestHandlerClass = make_handler(service, verbose=verbose)
     if ca_out is not None:
         ca_out.parent.mkdir(parents=True, exist_ok=True)
         ca_out.write_bytes(service.ca.pem)
-    server = ThreadingHTTPServer((host, port), make_handler(service, verbose=verbose))
-    server.daemon_threads = True
-    url = f"http://{host}:{server.server_address[1]}"
-    fingerprint = hashlib.sha256(
-        service.ca.certificate.public_bytes(serialization.Encoding.DER)
-    ).hexdigest()
+    fingerprint = hashlib.sha256(_der(service.ca.root)).hexdigest()
     print(f"Fake BSrE listening on {url}", flush=True)
-    print(f"CA certificate: {ca_out or url + '/_fake/ca.pem'} (SHA-256 {fingerprint[:16]}…)")
+    print(f"Root CA certificate: {ca_out or url + '/_fake/ca.pem'} (SHA-256 {fingerprint[:16]}…)")
+    print(f"CRL, OCSP and CA certificates under {service.ca.pki_url}/_fake/")
     print(f"Users: {', '.join(f'{u.nik} ({u.status})' for u in config.users.values())}")
     print('Failure modes: POST /_fake/mode {"mode": ...}: ' + ", ".join(MODES), flush=True)
     try:

@@ -14,6 +14,16 @@ A signed PDF that comes back is checked before it is handed on: it is a PDF, its
 signature is intact and covers the document, and it is this very letter: the bytes we sent,
 extended by an incremental update, or (if the service rewrote the file) a signed revision
 whose text shows the letter's number and verification URL.
+
+BSrE signs PAdES B-T (a signature timestamp of its own TSA). Every letter it returns is then
+made B-LTA as ours are (``signing.pades``), without touching BSrE's signature: one more
+incremental update with the DSS (BSrE's chain up to a root of ``LDM_TRUST_ROOTS``, and for
+BSrE's signing and TSA certificates and its CA an OCSP answer or CRL, fetched from the URLs
+the certificates name, after the signing) and a document timestamp of our TSA. Before that,
+the signature is validated with that evidence: a chain that does not reach a trust root, a
+revoked certificate or an unreachable OCSP responder and CRL leave the letter a draft. The
+archive task (``documents.archive``) fetches fresh revocation information for such
+certificates the same way (``revocation_fetch``).
 """
 
 import base64
@@ -23,20 +33,38 @@ import io
 import logging
 import re
 import ssl
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import httpx
 import pypdf
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DiffResult, ModificationLevel
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 
+from layanan.documents.models import CertificatePurpose
+from layanan.documents.pki.authority import PkiNotReady, ServiceIdentity, service_identity
+from layanan.documents.pki.revocation import crl_current, ocsp_answer
+from layanan.documents.pki.tsa import LocalTimeStamper, TimestampUnavailable, timestamper
+from layanan.documents.signing import pades
 from layanan.documents.signing.base import (
     SignatureRequest,
     SignedDocument,
@@ -476,6 +504,391 @@ def signed_document_check(document: SignatureRequest, returned: bytes) -> Signed
     )
 
 
+# --- Revocation information from the certificates' own CAs --------------------------------
+
+# Seconds to wait for an OCSP responder's or a CRL's answer (the connection itself:
+# LDM_BSRE_CONNECT_TIMEOUT); LDM_BSRE_REVOCATION_TIMEOUT when set.
+REVOCATION_TIMEOUT = 10.0
+# A CRL larger than this is not fetched (nor embedded in every letter).
+REVOCATION_MAX_BYTES = 8 * 1024 * 1024
+CHAIN_MAX = 8
+OCSP_REQUEST = "application/ocsp-request"
+
+
+def certificate_parse(certificate) -> x509.Certificate:
+    """An asn1crypto certificate (as pyHanko gives them) as a cryptography one."""
+    return x509.load_der_x509_certificate(certificate.dump())
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if certificate.issuer != issuer.subject:
+        return False
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def self_signed(certificate: x509.Certificate) -> bool:
+    return _issued_by(certificate, certificate)
+
+
+def certificate_chain(
+    certificate: x509.Certificate, pool: Iterable[x509.Certificate]
+) -> list[x509.Certificate]:
+    """The certificate and its issuers found in ``pool``, up to a self-signed one or as far
+    as the pool goes."""
+    candidates = list(pool)
+    chain = [certificate]
+    while not self_signed(chain[-1]) and len(chain) < CHAIN_MAX:
+        issuer = next((c for c in candidates if c not in chain and _issued_by(chain[-1], c)), None)
+        if issuer is None:
+            break
+        chain.append(issuer)
+    return chain
+
+
+def _addresses(certificate: x509.Certificate) -> tuple[list[str], list[str]]:
+    """The certificate's OCSP responders and CRL distribution points (http and https)."""
+    ocsp_urls: list[str] = []
+    crl_urls: list[str] = []
+    try:
+        access = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
+        ocsp_urls = [
+            str(entry.access_location.value)
+            for entry in access.value
+            if entry.access_method == AuthorityInformationAccessOID.OCSP
+        ]
+    except x509.ExtensionNotFound:
+        pass
+    try:
+        points = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints)
+        crl_urls = [
+            str(name.value)
+            for point in points.value
+            for name in point.full_name or []
+            if isinstance(name, x509.UniformResourceIdentifier)
+        ]
+    except x509.ExtensionNotFound:
+        pass
+
+    def web(urls: list[str]) -> list[str]:
+        return [url for url in urls if url.lower().startswith(("http://", "https://"))]
+
+    return web(ocsp_urls), web(crl_urls)
+
+
+def _download(client: httpx.Client, method: str, url: str, **kwargs) -> bytes | None:
+    """The body of a 200 answer, at most REVOCATION_MAX_BYTES; None (logged) otherwise."""
+    try:
+        with client.stream(method, url, **kwargs) as response:
+            if response.status_code != 200:
+                logger.warning("revocation information at %s: HTTP %s", url, response.status_code)
+                return None
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > REVOCATION_MAX_BYTES:
+                    logger.warning("revocation information at %s is too large", url)
+                    return None
+            return bytes(body)
+    except httpx.HTTPError as error:
+        logger.warning("revocation information at %s not fetched: %s", url, type(error).__name__)
+        return None
+
+
+def _ocsp_fetch(
+    client: httpx.Client, url: str, certificate: x509.Certificate, issuer: x509.Certificate
+) -> bytes | None:
+    """The responder's answer (DER) about the certificate, if it knows its status."""
+    request = (
+        ocsp.OCSPRequestBuilder()
+        # SHA-1 names the certificate in the request, as RFC 5019 responders expect.
+        .add_certificate(certificate, issuer, hashes.SHA1())  # noqa: S303
+        .build()
+        .public_bytes(serialization.Encoding.DER)
+    )
+    body = _download(client, "POST", url, content=request, headers={"Content-Type": OCSP_REQUEST})
+    if body is None:
+        return None
+    try:
+        answer = ocsp.load_der_ocsp_response(body)
+        known = (
+            answer.response_status == ocsp.OCSPResponseStatus.SUCCESSFUL
+            and answer.serial_number == certificate.serial_number
+            and answer.certificate_status != ocsp.OCSPCertStatus.UNKNOWN
+        )
+    except ValueError:
+        known = False
+    if not known:
+        logger.warning("OCSP responder %s gave no status of the certificate", url)
+        return None
+    return body
+
+
+def _crl_fetch(client: httpx.Client, url: str, issuer: x509.Certificate) -> bytes | None:
+    """The CRL (DER) at ``url``, if ``issuer`` signed it."""
+    body = _download(client, "GET", url)
+    if body is None:
+        return None
+    try:
+        crl = x509.load_der_x509_crl(body)
+    except ValueError:
+        try:
+            crl = x509.load_pem_x509_crl(body)
+        except ValueError:
+            logger.warning("%s is not a CRL", url)
+            return None
+    if crl.issuer != issuer.subject or not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+        logger.warning("the CRL at %s is not its CA's", url)
+        return None
+    return crl.public_bytes(serialization.Encoding.DER)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """Revocation information fetched now, and the certificates none could be had for."""
+
+    evidence: pades.Evidence
+    missing: list[x509.Certificate]
+
+
+def revocation_fetch(
+    certificates: Iterable[x509.Certificate], *, issuers: Iterable[x509.Certificate]
+) -> Revocation:
+    """For each certificate that is not self-signed, an answer of the OCSP responder it
+    names or else the CRL of its CA, fetched over HTTP from the addresses in it (ETSI EN 319
+    102-1: revocation information issued after the signature it is to prove)."""
+    pool = list(issuers)
+    timeout = httpx.Timeout(
+        float(getattr(settings, "LDM_BSRE_REVOCATION_TIMEOUT", REVOCATION_TIMEOUT)),
+        connect=float(settings.LDM_BSRE_CONNECT_TIMEOUT),
+    )
+    answers: list[bytes] = []
+    crls: dict[str, bytes | None] = {}  # by URL: the certificates of one CA share it
+    missing: list[x509.Certificate] = []
+    seen: list[x509.Certificate] = []
+    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+
+        def crl_at(url: str, issuer: x509.Certificate) -> bytes | None:
+            if url not in crls:
+                crls[url] = _crl_fetch(client, url, issuer)
+            return crls[url]
+
+        for certificate in certificates:
+            if certificate in seen or self_signed(certificate):
+                continue
+            seen.append(certificate)
+            ocsp_urls, crl_urls = _addresses(certificate)
+            if not (ocsp_urls or crl_urls):
+                continue  # nothing to fetch: the validation says whether that will do
+            issuer = next((c for c in pool if _issued_by(certificate, c)), None)
+            if issuer is None:
+                missing.append(certificate)
+                continue
+            # The responder's answer is short and about this certificate only: asked first.
+            answer = _first(_ocsp_fetch(client, url, certificate, issuer) for url in ocsp_urls)
+            if answer is not None:
+                answers.append(answer)
+            elif _first(crl_at(url, issuer) for url in crl_urls) is None:
+                missing.append(certificate)
+    fetched = list(dict.fromkeys(crl for crl in crls.values() if crl is not None))
+    return Revocation(pades.Evidence([], answers, fetched), missing)
+
+
+def _first(values: Iterable[bytes | None]) -> bytes | None:
+    """The first value that is not None (the rest are not computed)."""
+    return next((value for value in values if value is not None), None)
+
+
+# --- BSrE's letters made B-LTA ------------------------------------------------------------
+
+
+def _revocation_unavailable() -> SignerUnavailable:
+    return SignerUnavailable(
+        _(
+            "BSrE's certificate status service (OCSP or CRL) cannot be reached, so the "
+            "signature cannot be made verifiable for the long term. The letter stays a draft; "
+            "please try again later."
+        )
+    )
+
+
+def _not_verifiable() -> SignerUnavailable:
+    return SignerUnavailable(
+        _(
+            "The signature returned by BSrE could not be verified (its certificate chain, "
+            "revocation status or timestamp). The letter stays a draft; please tell the "
+            "administrator."
+        )
+    )
+
+
+def _trust_roots() -> list[x509.Certificate]:
+    """The configured roots (LDM_TRUST_ROOTS) BSrE's certificates must chain to."""
+    roots: list[x509.Certificate] = []
+    for path in settings.LDM_TRUST_ROOTS:
+        roots += x509.load_pem_x509_certificates(Path(path).read_bytes())
+    return roots
+
+
+def _newest_signature(reader: PdfFileReader) -> EmbeddedPdfSignature:
+    return max(reader.embedded_regular_signatures, key=lambda s: s.signed_revision)
+
+
+def _signer_and_units(signature: EmbeddedPdfSignature) -> list[x509.Certificate]:
+    """The signer's certificate and those of time-stamping units among what it carries."""
+    found = [certificate_parse(signature.signer_cert)]
+    for carried in pades.signature_certificates(signature)[1:]:
+        usage = carried.extended_key_usage_value
+        if usage is not None and "time_stamping" in usage.native:
+            found.append(certificate_parse(carried))
+    return found
+
+
+class LongTermExtension:
+    """BSrE's signed letters of one session made B-LTA: validated with revocation
+    information fetched after the signing, then the DSS and our document timestamp."""
+
+    def __init__(self) -> None:
+        try:
+            self.trust_roots = _trust_roots()
+        except (OSError, ValueError) as error:
+            logger.error("LDM_TRUST_ROOTS cannot be read: %s", error)
+            raise _not_verifiable() from None
+        try:
+            self.timestamper: TimeStamper = timestamper()
+            self.unit: ServiceIdentity | None = (
+                self.timestamper.unit.identity
+                if isinstance(self.timestamper, LocalTimeStamper)
+                else None
+            )
+            self._unit_evidence = pades.Evidence()
+            if self.unit is not None:
+                self._responder = service_identity(CertificatePurpose.OCSP, self.unit.authority)
+                self._unit_evidence = pades.Evidence(
+                    [
+                        self.unit.certificate,
+                        self.unit.authority.certificate,
+                        self._responder.certificate,
+                    ],
+                    [],
+                    [crl_current(self.unit.authority)],
+                )
+        except PkiNotReady as error:
+            raise SignerNotReady(_("The local certificate authority is not set up yet.")) from error
+        except ImproperlyConfigured as error:  # the PKI's keys do not open: the operators' job
+            logger.error("signing refused: %s", error)
+            raise SignerUnavailable(
+                _(
+                    "The signing service cannot use its keys right now. The letter stays a "
+                    "draft; please tell the district admin."
+                )
+            ) from error
+
+    def _chains(self, signature: EmbeddedPdfSignature) -> list[x509.Certificate]:
+        """Every certificate of the chains of the signer and of its TSA, up to a trust root;
+        a chain that reaches none is refused."""
+        carried = [certificate_parse(c) for c in pades.signature_certificates(signature)]
+        pool = [*carried, *self.trust_roots]
+        found: list[x509.Certificate] = []
+        for certificate in _signer_and_units(signature):
+            chain = certificate_chain(certificate, pool)
+            if chain[-1] not in self.trust_roots:
+                logger.warning(
+                    "BSrE's certificate %s does not chain to LDM_TRUST_ROOTS (reaches %s)",
+                    certificate.subject.rfc4514_string(),
+                    chain[-1].subject.rfc4514_string(),
+                )
+                raise _not_verifiable()
+            found += [c for c in chain if c not in found]
+        return found
+
+    def _check(
+        self,
+        signature: EmbeddedPdfSignature,
+        chain: list[x509.Certificate],
+        revocation: Revocation,
+    ) -> None:
+        """BSrE's signature and its timestamp valid now, with the fetched evidence only."""
+        context = ValidationContext(
+            trust_roots=[pades.asn1_certificate(c) for c in self.trust_roots],
+            other_certs=[pades.asn1_certificate(c) for c in chain],
+            ocsps=[asn1_ocsp.OCSPResponse.load(a) for a in revocation.evidence.ocsp_answers],
+            crls=[asn1_crl.CertificateList.load(c) for c in revocation.evidence.crls],
+            allow_fetching=False,
+            revocation_mode="require",
+        )
+        try:
+            status = validate_pdf_signature(
+                signature, signer_validation_context=context, ts_validation_context=context
+            )
+        except Exception as error:  # noqa: BLE001 - a signature that cannot be validated is refused
+            logger.warning("BSrE's signature cannot be validated: %s", type(error).__name__)
+            raise _not_verifiable() from None
+        if status.revoked:
+            raise SignerNotReady(not_ready_message("REVOKE"))
+        if not status.bottom_line:
+            logger.warning("BSrE's signature is not valid: %s", status.summary())
+            raise _not_verifiable()
+
+    def extend(self, documents: list[SignedDocument]) -> list[SignedDocument]:
+        """The letters with the DSS and our document timestamp appended (B-LTA)."""
+        readers = [PdfFileReader(io.BytesIO(d.pdf), strict=False) for d in documents]
+        signatures = [_newest_signature(reader) for reader in readers]
+        chains = [self._chains(signature) for signature in signatures]
+        everything = [c for chain in chains for c in chain]
+        # Fetched once for the whole call: the letters of one session share the certificates.
+        revocation = revocation_fetch(everything, issuers=everything)
+        if revocation.missing:
+            raise _revocation_unavailable()
+        extended = []
+        for document, signature, chain in zip(documents, signatures, chains, strict=True):
+            self._check(signature, chain, revocation)
+            extended.append(self._extended(document, chain, revocation))
+        return extended
+
+    def _extended(
+        self, document: SignedDocument, chain: list[x509.Certificate], revocation: Revocation
+    ) -> SignedDocument:
+        evidence = pades.Evidence(chain) + revocation.evidence + self._unit_evidence
+        if self.unit is not None:
+            # Our unit's status, made now, after BSrE's signature (as for our own letters).
+            evidence = evidence + pades.Evidence(
+                [],
+                [
+                    ocsp_answer(
+                        self.unit.issued, authority=self.unit.authority, responder=self._responder
+                    )
+                ],
+            )
+        try:
+            output = pades.long_term_extend(
+                io.BytesIO(document.pdf),
+                evidence=evidence,
+                timestamper=self.timestamper,
+                field_name=f"{pades.TIMESTAMP_FIELD_PREFIX}1",
+            )
+        except TimestampUnavailable as error:
+            raise SignerUnavailable(
+                _(
+                    "The time-stamping service is not available right now. The letter "
+                    "stays a draft; please try again later."
+                )
+            ) from error
+        pdf = output.getvalue()
+        return SignedDocument(
+            pdf=pdf,
+            certificate_fingerprint=document.certificate_fingerprint,
+            timestamp_valid_until=(
+                self.unit.issued.not_after
+                if self.unit is not None
+                else pades.newest_timestamp_valid_until(pdf)
+            ),
+        )
+
+
 # --- The port -----------------------------------------------------------------------------
 
 
@@ -488,6 +901,7 @@ class BSrESession:
         self._client = client
         self._nik = nik
         self._passphrase = passphrase
+        self._extension: LongTermExtension | None = None
 
     def __repr__(self) -> str:
         return f"<BSrESession v{self._client.config.version}>"
@@ -498,6 +912,10 @@ class BSrESession:
         return V2_BATCH_MAX if self._client.config.version == 2 else 1
 
     def sign(self, documents: list[SignatureRequest]) -> list[SignedDocument]:
+        # Our side first (trust roots, the time-stamping unit): if it cannot extend the
+        # letters, BSrE is not asked to sign them.
+        if self._extension is None:
+            self._extension = LongTermExtension()
         if self._client.config.version == 1:
             returned = [
                 self._client.sign_v1(nik=self._nik, passphrase=self._passphrase, document=d)
@@ -516,7 +934,7 @@ class BSrESession:
             for document, pdf in zip(documents, returned, strict=True)
         ]
         logger.info("BSrE signed %s document(s)", len(signed))
-        return signed
+        return self._extension.extend(signed)
 
 
 class BSrESigner:

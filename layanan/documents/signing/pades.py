@@ -32,6 +32,7 @@ from pyhanko.sign.signers import constants
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.stamp import StaticStampStyle
 
 from layanan.documents.pki.der import verbatim
@@ -145,3 +146,16 @@ def newest_timestamp_valid_until(pdf: bytes) -> datetime:
     if not stamps:
         raise ValueError("the letter has no document timestamp")
     return stamps[-1].signer_cert.not_valid_after
+
+
+def signature_certificates(signature: EmbeddedPdfSignature) -> list[asn1_x509.Certificate]:
+    """The certificates a signature or document timestamp carries: its signer's first, then
+    the rest of its CMS and those of its signature timestamp token (a signature made
+    elsewhere, BSrE's, brings its chain and its TSA's there)."""
+    found = [signature.signer_cert, *signature.other_embedded_certs]
+    for attribute in signature.signer_info["unsigned_attrs"] or []:
+        if attribute["type"].native != "signature_time_stamp_token":
+            continue
+        for token in attribute["values"]:
+            found += [choice.chosen for choice in token["content"]["certificates"] or []]
+    return found

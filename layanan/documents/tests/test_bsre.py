@@ -1,6 +1,7 @@
 """Signing through BSrE, end to end: the fake BSrE server (bsre_fake) runs as a real process
 on loopback and the BSrE adapter talks HTTP to it, API v1 and v2."""
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -58,6 +60,7 @@ class FakeBSrE:
         self.url = url
         self.ca_pem = ca_pem
         self.ca_path = ca_path
+        # The fake's root: the trust anchor of its signatures, timestamps and revocation.
         self.ca_certificate = x509.load_pem_x509_certificate(ca_pem)
 
     def mode(self, mode: str, delay: float | None = None) -> None:
@@ -67,16 +70,38 @@ class FakeBSrE:
     def stats(self) -> dict:
         return httpx.get(f"{self.url}/_fake/stats", timeout=5).json()
 
+    def revoke(self, nik: str, reason: str = "key_compromise") -> dict:
+        """Revoke the user's certificate at the fake's CA (its CRL and OCSP say so at once)."""
+        answer = httpx.post(
+            f"{self.url}/_fake/revoke", json={"nik": nik, "reason": reason}, timeout=10
+        )
+        answer.raise_for_status()
+        return answer.json()
 
-@pytest.fixture(scope="module")
-def fake_server(tmp_path_factory):
-    """``python -m bsre_fake`` on a free loopback port, for the tests of this module."""
-    folder = tmp_path_factory.mktemp("bsre-fake")
+    def reissue(self, nik: str) -> None:
+        """A new certificate for the user, who may sign again."""
+        httpx.post(f"{self.url}/_fake/reissue", json={"nik": nik}, timeout=10).raise_for_status()
+
+
+@contextlib.contextmanager
+def fake_bsre_running(folder, *options: str) -> Iterator[FakeBSrE]:
+    """``python -m bsre_fake`` on a free loopback port with the users of CONFIG, until the
+    block ends; ``options`` are more command-line options (``--pki-url ...``)."""
     config = folder / "users.toml"
     config.write_text(CONFIG)
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bsre_fake", "--port", "0", "--config", str(config), "--verbose"],
+        [
+            sys.executable,
+            "-m",
+            "bsre_fake",
+            "--port",
+            "0",
+            "--config",
+            str(config),
+            "--verbose",
+            *options,
+        ],
         cwd=django_settings.BASE_DIR,
         stdout=subprocess.PIPE,
         stderr=log,
@@ -113,23 +138,37 @@ def fake_server(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture
-def bsre(settings, fake_server, head):
-    """Settings for LDM_SIGNER=bsre against the fake server (API v1; tests switch to v2),
-    the fake CA among the trust roots, and the Lurah's NIK in his staff profile."""
+@pytest.fixture(scope="module")
+def fake_server(tmp_path_factory):
+    """The fake BSrE server for the tests of this module."""
+    with fake_bsre_running(tmp_path_factory.mktemp("bsre-fake")) as fake:
+        yield fake
+
+
+def bsre_configure(settings, fake: FakeBSrE, head) -> None:
+    """Settings for LDM_SIGNER=bsre against ``fake`` (API v1), its root among the trust
+    roots, and the Lurah's NIK in his staff profile."""
     settings.LDM_SIGNER = "bsre"
-    settings.LDM_BSRE_URL = fake_server.url
+    settings.LDM_BSRE_URL = fake.url
     settings.LDM_BSRE_API_VERSION = 1
     settings.LDM_BSRE_USERNAME = APP_USER
     settings.LDM_BSRE_PASSWORD = APP_PASSWORD
     settings.LDM_BSRE_TIMEOUT = 30
     settings.LDM_BSRE_APPEARANCE = "invisible"
-    settings.LDM_TRUST_ROOTS = [str(fake_server.ca_path)]
+    settings.LDM_TRUST_ROOTS = [str(fake.ca_path)]
     _signer.cache_clear()
     trust_roots_forget()
-    fake_server.mode("ok")
+    fake.mode("ok")
     head.staff_nik = NIK
     head.save(update_fields=["staff_nik"])
+
+
+@pytest.fixture
+def bsre(settings, fake_server, head, local_ca):
+    """Settings for LDM_SIGNER=bsre against the fake server (API v1; tests switch to v2),
+    the fake CA among the trust roots, the Lurah's NIK in his staff profile, and our PKI,
+    whose time-stamping unit stamps every letter BSrE signs (B-LTA)."""
+    bsre_configure(settings, fake_server, head)
     yield fake_server
     fake_server.mode("ok")
     _signer.cache_clear()
@@ -151,22 +190,25 @@ def _drafts(resident, count: int) -> list[LetterRequest]:
 
 
 def _check_pdf(letter: LetterRequest, fake: FakeBSrE, folder) -> bytes:
-    """The issued file passes pdfsig (signed whole, valid, trusted with the fake CA) and qpdf."""
+    """The issued file passes pdfsig (BSrE's signature valid and trusted with the fake root,
+    our archive timestamp over the whole file after it) and qpdf."""
     folder.mkdir()
     content = letter.document.read()
     pdf = folder / "surat.pdf"
     pdf.write_bytes(content)
     report = pdfsig_report(pdf, fake.ca_certificate, folder)
-    assert "Signature is Valid" in report
-    assert "Certificate is Trusted" in report
-    assert "Total document signed" in report
-    assert "Hendra Wijaya" in report
+    bsre_signature, archive_timestamp = report.split("Signature #2:")
+    assert "Signature is Valid" in bsre_signature
+    assert "Certificate is Trusted" in bsre_signature
+    assert "Hendra Wijaya" in bsre_signature
+    assert "Signature Field Name: StempelWaktuArsip1" in archive_timestamp
+    assert "Total document signed" in archive_timestamp
     assert qpdf_check(pdf).returncode == 0
     return content
 
 
 def _signer_fingerprint(content: bytes) -> str:
-    (signature,) = PdfFileReader(io.BytesIO(content)).embedded_signatures
+    (signature,) = PdfFileReader(io.BytesIO(content)).embedded_regular_signatures
     return hashlib.sha256(signature.signer_cert.dump()).hexdigest()
 
 
