@@ -3,7 +3,9 @@ a task on purpose: the head's passphrase would be stored in the broker (README, 
 
 In the embedded default the broker is ``memory://`` and tasks run eagerly in the web
 process right after the transaction that queued them commits; production points
-CELERY_BROKER_URL at Redis or RabbitMQ and runs `celery -A config worker`.
+CELERY_BROKER_URL at Redis or RabbitMQ and runs `celery -A config worker`. Pages send their
+tasks through `layanan.notifications.queueing.task_enqueue`: one short try, never a wait on a
+broker that is down or hangs (the settings' LDM_BROKER_TIMEOUT, no publish retry).
 """
 
 import os

@@ -1,7 +1,15 @@
-"""Counting failures and locking out, in the cache (Redis in production).
+"""Counting failures and locking out, in the cache (Redis in production), or in the
+database while the cache cannot be reached.
 
-Keys are HMACs of what they count (an account name, an address), so the cache never
-holds a NIK or an IP address in clear.
+Keys are HMACs of what they count (an account name, an address), so neither the cache nor
+the database holds a NIK or an IP address in clear. When Redis is down or hangs the limits
+neither fail open (every attempt allowed) nor closed (every attempt refused): the counts and
+locks of the outage are kept in ``FallbackEntry`` rows, shared by all web processes like the
+cache. When Redis answers again the counting goes on there, and the outage's rows end with
+their window. A hit must not run inside a transaction that may roll back (it would take the
+count with it): count outside the transaction, as the signing services do. What is judged
+slowly (a signing passphrase) is counted before it is judged (``reserve``), so that twenty
+attempts at once are five judged, not twenty.
 """
 
 import datetime as dt
@@ -10,9 +18,12 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+
+from layanan.core.cache import CacheUnavailable, fallback_expire, strict_cache
+from layanan.core.models import FallbackEntry
 
 
 @dataclass(frozen=True)
@@ -31,30 +42,114 @@ class Throttle:
         return f"ldm:throttle:{self.scope}:{kind}:{digest}"
 
     def locked_until(self, value: str) -> dt.datetime | None:
-        until = cache.get(self._key("lock", value))
-        if until is None:
+        key = self._key("lock", value)
+        try:
+            stamp = strict_cache().get(key)
+        except CacheUnavailable:
+            return _database_locked_until(key)
+        if stamp is None:
             return None
-        until = dt.datetime.fromtimestamp(until, tz=dt.UTC)
+        until = dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
         return until if until > timezone.now() else None
 
     def hit(self, value: str) -> dt.datetime | None:
         """Count one hit; return when the lock ends if this hit reached the limit."""
-        key = self._key("count", value)
-        cache.add(key, 0, self.window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, self.window)
-            count = 1
-        if count >= self.limit:
-            until = timezone.now() + dt.timedelta(seconds=self.lockout)
-            cache.set(self._key("lock", value), until.timestamp(), self.lockout)
-            cache.delete(key)
-            return until
+        if self._add(value, 1) >= self.limit:
+            return self._lock(value)
         return None
 
+    def reserve(self, value: str) -> dt.datetime | None:
+        """Count an attempt before it is judged (a passphrase checked slowly, or by a
+        remote service), so that attempts made at once are counted at once: beyond the
+        limit one is refused (the lock's end returned) without being judged at all. Each
+        reserved attempt then ends with ``refused`` (it was wrong), ``reset`` (it was
+        right) or ``release`` (it could not be judged: a service was down)."""
+        until = self.locked_until(value)
+        if until is not None:
+            return until
+        if self._add(value, 1) > self.limit:
+            return self._lock(value)
+        return None
+
+    def refused(self, value: str) -> dt.datetime | None:
+        """A reserved attempt was wrong: lock (returning the lock's end) at the limit."""
+        if self._add(value, 0) >= self.limit:
+            return self._lock(value)
+        return None
+
+    def release(self, value: str) -> None:
+        """A reserved attempt could not be judged: it does not count."""
+        self._add(value, -1)
+
     def reset(self, value: str) -> None:
-        cache.delete_many([self._key("count", value), self._key("lock", value)])
+        keys = [self._key("count", value), self._key("lock", value)]
+        try:
+            strict_cache().delete_many(keys)
+        except CacheUnavailable:
+            FallbackEntry.objects.filter(key__in=keys).delete()
+
+    def _add(self, value: str, delta: int) -> int:
+        """Add ``delta`` (1, 0 or -1) to the window's count, atomically; the new count."""
+        try:
+            return self._cache_add(self._key("count", value), delta)
+        except CacheUnavailable:
+            return self._database_add(self._key("count", value), delta)
+
+    def _lock(self, value: str) -> dt.datetime:
+        until = timezone.now() + dt.timedelta(seconds=self.lockout)
+        lock_key, count_key = self._key("lock", value), self._key("count", value)
+        try:
+            cache = strict_cache()
+            cache.set(lock_key, until.timestamp(), self.lockout)
+            cache.delete(count_key)
+        except CacheUnavailable:
+            with transaction.atomic():
+                FallbackEntry.objects.update_or_create(
+                    key=lock_key, defaults={"count": 0, "expires_at": until}
+                )
+                FallbackEntry.objects.filter(key=count_key).delete()
+        return until
+
+    def _cache_add(self, key: str, delta: int) -> int:
+        cache = strict_cache()
+        if delta == 0:
+            return int(cache.get(key) or 0)
+        cache.add(key, 0, self.window)
+        try:
+            count = cache.incr(key, delta)
+        except ValueError:  # expired between add and incr
+            if delta < 0:
+                return 0
+            cache.set(key, delta, self.window)
+            return delta
+        if count < 0:  # released after its window ended and started anew
+            cache.set(key, 0, self.window)
+            return 0
+        return count
+
+    def _database_add(self, key: str, delta: int) -> int:
+        """The same count in the database: one row per counter, locked while it changes."""
+        now = timezone.now()
+        window_end = now + dt.timedelta(seconds=self.window)
+        with transaction.atomic():
+            entry, created = FallbackEntry.objects.select_for_update().get_or_create(
+                key=key, defaults={"count": 0, "expires_at": window_end}
+            )
+            if entry.expires_at <= now:  # an earlier window: start over
+                entry.count, entry.expires_at = 0, window_end
+            entry.count = max(entry.count + delta, 0)
+            entry.save(update_fields=["count", "expires_at"])
+        if created:  # a new counter: the time to drop the rows of windows long gone
+            fallback_expire()
+        return entry.count
+
+
+def _database_locked_until(key: str) -> dt.datetime | None:
+    return (
+        FallbackEntry.objects.filter(key=key, expires_at__gt=timezone.now())
+        .values_list("expires_at", flat=True)
+        .first()
+    )
 
 
 def _throttle(scope: str, default: tuple[int, int, int]) -> Throttle:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from layanan.notifications.models import OutgoingEmail
+from layanan.notifications.queueing import task_enqueue
 from layanan.notifications.tasks import send_email
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,7 @@ def email_queue(*, to: str, template: str, context: Mapping[str, object]) -> Out
 
 
 def _enqueue(email_id: int) -> None:
-    try:
-        send_email.delay(email_id)
-    except Exception:
-        # The broker is down: the email stays pending and `send_pending_emails` sends it.
-        logger.warning("email %s not queued: broker unavailable", email_id, exc_info=True)
+    # Never waits on a broker that is down or hangs: the email then stays pending and
+    # `send_pending_emails` (the scheduler's sweep) sends it.
+    if not task_enqueue(send_email, email_id):
+        logger.info("email %s left to the outbox sweep", email_id)

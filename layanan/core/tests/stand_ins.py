@@ -3,12 +3,17 @@
 `SmtpStandIn` is a tiny SMTP server on a free loopback port. It accepts mail, or refuses
 the first few sessions with a temporary error, or stalls: it accepts the connection and
 never answers, so that a sender blocks inside its send, as behind a hung mail server.
+
+`TcpProxy` stands between the site and a real server (Redis, RabbitMQ, PostgreSQL) and fails
+the way networks and servers do: it forwards, cuts (closes every connection and refuses new
+ones, as a stopped server) or hangs (answers nothing, as a frozen server or a black hole).
 """
 
 import socket
 import socketserver
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 
@@ -105,3 +110,120 @@ class SmtpStandIn:
                 return
             else:
                 reply("502 not implemented")
+
+
+class TcpProxy:
+    """A TCP proxy from a free loopback port (``port``, the same for its whole life) to
+    ``target_host:target_port``, in one of three modes the test switches at any time:
+
+    - ``forward()``: relay both ways (the start);
+    - ``cut()``: close every connection and refuse new ones (connection refused);
+    - ``hang()``: relay nothing: open connections go silent, new ones are accepted and never
+      answered. ``forward()`` afterwards closes the silent ones (what they carried is lost).
+
+    ``accepted`` counts the connections accepted so far.
+    """
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self.mode = "forward"
+        self.accepted = 0
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
+
+    def __enter__(self):
+        self._listen()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.mode = "closed"
+        self._stop_listening()
+        self._close_all()
+
+    def forward(self) -> None:
+        if self.mode == "hang":
+            self._close_all()
+        self.mode = "forward"
+        if self._listener is None:
+            self._listen()
+
+    def cut(self) -> None:
+        self.mode = "cut"
+        self._stop_listening()
+        self._close_all()
+
+    def hang(self) -> None:
+        self.mode = "hang"
+        if self._listener is None:
+            self._listen()
+
+    def _listen(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(128)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _stop_listening(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            # shutdown wakes the thread blocked in accept(); close alone may not.
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+
+    def _track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+
+    def _close(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+        with suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+
+    def _close_all(self) -> None:
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._close(sock)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return  # the listener was closed: cut, or the end
+            with self._lock:
+                self.accepted += 1
+            self._track(client)
+            if self.mode != "forward":
+                continue  # hang: accepted, never answered (closed by forward() or the end)
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(self.target, timeout=5)
+        except OSError:
+            self._close(client)
+            return
+        upstream.settimeout(None)
+        self._track(upstream)
+        threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+        self._pump(client, upstream)
+
+    def _pump(self, source: socket.socket, destination: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                if self.mode == "hang":
+                    continue  # swallowed: the other side hears nothing
+                destination.sendall(data)
+        except OSError:
+            pass
+        finally:
+            self._close(source)
+            self._close(destination)

@@ -132,7 +132,13 @@ def test_health_reports_each_dependency(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
+        "checks": {
+            "database": "ok",
+            "storage": "ok",
+            "cache": "ok",
+            "broker": "ok",
+            "letters": "ok",
+        },
     }
     assert "no-cache" in response["Cache-Control"]
     assert "max-age=0" in response["Cache-Control"]
@@ -140,12 +146,14 @@ def test_health_reports_each_dependency(client):
 
 
 @pytest.mark.django_db
-def test_health_says_503_when_the_cache_and_broker_are_down(client):
+def test_health_says_degraded_not_503_when_the_cache_and_broker_are_down(client):
+    """The site serves without them (pages miss the cache, emails wait in the outbox): a
+    load balancer must keep sending visitors."""
     closed = free_port()
     with override_settings(
         CACHES={
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "layanan.core.cache.ResilientRedisCache",
                 "LOCATION": f"redis://127.0.0.1:{closed}/0",
             }
         },
@@ -154,12 +162,43 @@ def test_health_says_503_when_the_cache_and_broker_are_down(client):
     ):
         response = client.get(reverse("core:health"))
 
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {
+            "database": "ok",
+            "storage": "ok",
+            "cache": "failed",
+            "broker": "failed",
+            "letters": "ok",
+        },
+    }
+    assert str(closed) not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_health_says_503_when_the_private_files_cannot_be_stored(client, tmp_path):
+    """Not ready to serve: a load balancer sends visitors to another server."""
+    (tmp_path / "disk").write_text("a file where the folder should be")
+    storage = {
+        "BACKEND": "layanan.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "disk" / "private"},
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "default": storage}):
+        response = client.get(reverse("core:health"))
+
     assert response.status_code == 503
     assert response.json() == {
         "status": "failed",
-        "checks": {"database": "ok", "cache": "failed", "broker": "failed"},
+        "checks": {
+            "database": "ok",
+            "storage": "failed",
+            "cache": "ok",
+            "broker": "ok",
+            "letters": "ok",
+        },
     }
-    assert str(closed) not in response.content.decode()
+    assert str(tmp_path) not in response.content.decode()
 
 
 @pytest.mark.django_db

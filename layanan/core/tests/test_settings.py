@@ -52,7 +52,8 @@ def test_database_url_switches_to_postgresql():
 def test_cache_url_switches_to_redis():
     result = _settings_with("config.settings.base", CACHE_URL="rediscache://127.0.0.1:6379/1")
 
-    assert json.loads(result.stdout)["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # Django's Redis cache, made to degrade rather than fail (test_degradation.py).
+    assert json.loads(result.stdout)["cache"] == "layanan.core.cache.ResilientRedisCache"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
