@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check \
 	--constraint requirements/constraints.txt --build-constraint requirements/build-constraints.txt
 
-.PHONY: help install node-tools run setup test lint typecheck check pytest e2e bench bench-load serve worker scheduler \
+.PHONY: help install node-tools run setup test lint typecheck check pytest e2e bench bench-load bench-backup serve worker scheduler \
 	bsre-fake panduan-screenshots messages lock clean
 
 help:
@@ -76,6 +76,11 @@ bench-load: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk || \
 		(apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) bench/bench_load.py $(BENCH_ARGS)
+
+# Not a test: backup_create and backup_restore on PostgreSQL with generated data (by default
+# the full size) against pg_dump and pg_restore of the same database.
+bench-backup: install
+	$(PY) bench/bench_backup.py $(BENCH_ARGS)
 
 # The production processes on this machine (README, "Deployment"): production settings,
 # HTTP on 127.0.0.1:8000 (no TLS here, so no redirect to https), the key kept in var/.

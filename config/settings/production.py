@@ -69,3 +69,6 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LDM_LOG_FORMAT", default=
 LDM_CAPTCHA_FIXED_CODE = ""
 # The second factor for staff is not optional in production.
 LDM_STAFF_2FA = True
+
+# A backup is the whole installation: it is encrypted with a key of the configuration only.
+LDM_BACKUP_KEY_REQUIRED = True

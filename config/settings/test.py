@@ -32,3 +32,5 @@ LDM_STAFF_2FA = False
 # The local PKI's keys are encrypted in tests too, under a passphrase the tests know.
 LDM_PKI_PASSPHRASE = "kunci-uji-pki-bukan-rahasia"  # noqa: S105 - a test-only value
 LDM_PKI_SCRYPT_N = 2**10  # as the fast password hasher above: quick, and still exercised
+LDM_BACKUP_KEY = "kunci-uji-cadangan-bukan-rahasia"
+LDM_BACKUP_SCRYPT_N = 2**10

@@ -44,6 +44,9 @@ class AuditAction(models.TextChoices):
         "letter.archive_renewed",
         _("Renewed the archive timestamp of letters"),
     )
+    # Backups and the agreement of files and rows
+    BACKUP_RESTORED = "backup.restored", _("Restored a backup")
+    FILES_QUARANTINED = "files.quarantined", _("Quarantined files that no record holds")
     # The district's administration
     LETTER_TYPE_SAVED = "letter_type.saved", _("Saved a letter type")
     LETTERHEAD_UPDATED = "village.letterhead_updated", _("Updated the village letterhead")

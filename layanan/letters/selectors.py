@@ -1,8 +1,10 @@
 """Reads of the letter catalogue and of requests, narrowed to what the asking user may see."""
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -90,6 +92,19 @@ def staff_request_or_404(
     return get_object_or_404(queryset, registration_number=number)
 
 
+def request_submitted_with(*, creator: User, key: str | None) -> LetterRequest | None:
+    """The request this person already made from the form page with this key, if any.
+
+    Looked up by key and by the person together: somebody else's key finds nothing."""
+    if not key:
+        return None
+    return (
+        LetterRequest.objects.filter(created_by=creator, submission_key=key)
+        .select_related("letter_type")
+        .first()
+    )
+
+
 def drafts_to_sign(head: User) -> QuerySet[LetterRequest]:
     """The head's queue: drafts of their village, oldest first."""
     if not rules.can_sign(head):
@@ -144,3 +159,62 @@ def resident_request_counts(user: User) -> dict[str, int]:
 
 def request_timeline(request: LetterRequest) -> QuerySet[LetterRequestEvent]:
     return request.events.select_related("actor")
+
+
+# --- Numbers: the counters' names and the highest numbers the data holds ---------------------
+
+
+def registration_counter(day: dt.date) -> str:
+    return f"registration:{day:%Y%m%d}"
+
+
+def letter_counter(village_id: str, year: int) -> str:
+    return f"letter:{village_id}:{year}"
+
+
+def highest_registration(day: dt.date, *, using: str = "default") -> int:
+    """The day's highest registration sequence in the data (0 if none)."""
+    prefix = f"{day:%Y%m%d}"
+    highest = (
+        LetterRequest.objects.using(using)
+        .filter(
+            registration_number__gte=prefix + "00000", registration_number__lte=prefix + "99999"
+        )
+        .aggregate(highest=Max("registration_number"))["highest"]
+    )
+    return int(highest[8:]) if highest else 0
+
+
+def highest_letter_sequence(village_id: str, year: int, *, using: str = "default") -> int:
+    """The village's highest letter sequence of the year in the data (0 if none)."""
+    return (
+        LetterRequest.objects.using(using)
+        .filter(village_id=village_id, letter_year=year, letter_sequence__isnull=False)
+        .aggregate(highest=Max("letter_sequence"))["highest"]
+        or 0
+    )
+
+
+def number_floors(*, using: str = "default") -> dict[str, int]:
+    """Every counter the data needs, with the highest number the data holds for it: a
+    counter must never be below (a backup's consistency check, a restore's repair)."""
+    floors: dict[str, int] = {}
+    letters = (
+        LetterRequest.objects.using(using)
+        .filter(letter_sequence__isnull=False)
+        .values_list("village_id", "letter_year")
+        .annotate(highest=Max("letter_sequence"))
+        .order_by()
+    )
+    for village_id, year, highest in letters:
+        floors[letter_counter(village_id, year)] = highest
+    registrations = (
+        LetterRequest.objects.using(using)
+        .annotate(day=Substr("registration_number", 1, 8))
+        .values_list("day")
+        .annotate(highest=Max("registration_number"))
+        .order_by()
+    )
+    for day, highest in registrations:
+        floors[f"registration:{day}"] = int(highest[8:])
+    return floors
