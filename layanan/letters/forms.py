@@ -1,11 +1,36 @@
 """Forms of letter requests: the type's own fields come from fields.LetterDataForm."""
 
+import re
+import secrets
+
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.choices import OCCUPATIONS, Gender, MaritalStatus, Religion
 from layanan.accounts.nik import nik_facts, normalise_nik
 from layanan.letters.models import LetterType
+
+# What secrets.token_urlsafe makes (43 characters from 32 bytes), with room to spare.
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class SubmissionKeyForm(forms.Form):
+    """The hidden random key of one form page; the request service records it, so that the
+    page posted twice (a double tap, a retry on a bad connection) makes one request.
+
+    Never bound and never invalid: ``key`` is the posted key, or None when the post has
+    none (a page from before keys existed, a client that drops it), and then the post is
+    simply not deduplicated. The page shows the posted key again when it is shown again
+    (errors, a row added without JavaScript): it is still the same, unsent submission.
+    """
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, post: QueryDict | None = None) -> None:
+        posted = post.get("submission_key", "") if post is not None else ""
+        self.key: str | None = posted if SUBMISSION_KEY.fullmatch(posted) else None
+        super().__init__(initial={"submission_key": self.key or secrets.token_urlsafe(32)})
 
 
 class AgreementForm(forms.Form):

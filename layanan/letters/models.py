@@ -1,11 +1,17 @@
 """The letter catalogue: the kinds of letters a village issues, kept as data."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from layanan.letters import validity
+from layanan.letters.validity import ValidityUnit
 
 DEFAULT_NUMBER_PATTERN = "{kode}/{nomor:03}/{bulan_romawi}/{tahun}"
 
@@ -51,8 +57,21 @@ class LetterType(models.Model):
     description = models.TextField(_("description"))
     requirements = models.JSONField(_("requirements"), default=list)
     process = models.JSONField(_("application process"), default=list)
-    validity_days = models.PositiveIntegerField(
-        _("validity (days)"), default=30, validators=[MinValueValidator(1)]
+    validity_amount = models.PositiveIntegerField(
+        _("validity"),
+        default=30,
+        validators=[MinValueValidator(1, message=validity.TOO_SHORT)],
+        help_text=_("How long the letter is valid after the day it is issued."),
+    )
+    validity_unit = models.CharField(
+        _("validity unit"),
+        max_length=10,
+        choices=ValidityUnit.choices,
+        default=ValidityUnit.DAYS,
+        help_text=_(
+            "1 month runs to the same date of the next month, or to its last day when "
+            "that month is shorter."
+        ),
     )
     icon = models.CharField(_("icon"), max_length=60, default="file-lines")
     classification_code = models.CharField(_("classification code"), max_length=20)
@@ -93,6 +112,27 @@ class LetterType(models.Model):
     @property
     def is_mandiri(self) -> bool:
         return self.mode == RequestMode.MANDIRI
+
+    def clean(self) -> None:
+        # An amount under 1 is already refused by the field's own validator.
+        if self.validity_amount and self.validity_unit in ValidityUnit.values:
+            try:
+                validity.validity_check(self.validity_amount, self.validity_unit)
+            except ValidationError as error:
+                raise ValidationError({"validity_amount": error}) from error
+
+    def valid_until(self, issued: dt.date) -> dt.date:
+        """The last day a letter of this type issued on ``issued`` is valid."""
+        return validity.valid_until(issued, self.validity_amount, self.validity_unit)
+
+    @property
+    def validity_text(self) -> str:
+        """'30 hari sejak surat diterbitkan', as a letter not yet issued states it."""
+        return validity.validity_text(self.validity_amount, self.validity_unit)
+
+    @property
+    def validity_in_months(self) -> bool:
+        return self.validity_unit == ValidityUnit.MONTHS
 
 
 class LetterTypeVersion(models.Model):
@@ -228,6 +268,11 @@ class LetterRequest(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # The random key of the form page the request was made from (forms.SubmissionKeyForm):
+    # the same page posted twice, by a double tap or a retry, makes one request.
+    submission_key = models.CharField(
+        _("submission key"), max_length=64, blank=True, default="", editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -291,7 +336,18 @@ class LetterRequest(models.Model):
                 condition=~models.Q(letter_number=""),
                 name="letters_unique_number_per_village_year",
             ),
+            # A key belongs to the person who posted the form: another person's key is
+            # simply another submission, and never finds their request.
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="letters_unique_submission_per_creator",
+            ),
         ]
+
+    # The access code in clear, on the instance the signing returns only (the demo prints
+    # it); never a column: the database keeps its HMAC.
+    access_code = ""
 
     def __str__(self) -> str:
         return f"{self.registration_number} {self.letter_type}"

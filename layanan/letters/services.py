@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,11 @@ from layanan.letters.models import (
     RequestMode,
     RequestStatus,
 )
+from layanan.letters.selectors import (
+    highest_registration,
+    registration_counter,
+    request_submitted_with,
+)
 from layanan.notifications.services import email_queue
 from layanan.regions.models import Village
 
@@ -46,7 +51,8 @@ _FIELDS = (
     "description",
     "requirements",
     "process",
-    "validity_days",
+    "validity_amount",
+    "validity_unit",
     "icon",
     "classification_code",
     "fields",
@@ -104,7 +110,7 @@ def letter_catalogue_load(
 def registration_number_next(*, when: dt.datetime | None = None) -> str:
     """YYYYMMDD + the day's 5-digit sequence (Asia/Jakarta day), e.g. 2022110600059."""
     day = timezone.localdate(when or timezone.now())
-    sequence = counter_next(name=f"registration:{day:%Y%m%d}")
+    sequence = counter_next(name=registration_counter(day), floor=lambda: highest_registration(day))
     return f"{day:%Y%m%d}{sequence:05d}"
 
 
@@ -206,10 +212,19 @@ def _schema_checked(schema: list[dict], data: dict) -> None:
 
 
 @transaction.atomic
-def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict) -> LetterRequest:
-    """A resident asks online for a Mandiri letter (guide section 8)."""
+def letter_request_submit(
+    *, resident: User, letter_type: LetterType, data: dict, submission_key: str | None = None
+) -> LetterRequest:
+    """A resident asks online for a Mandiri letter (guide section 8).
+
+    ``submission_key`` is the form page's key (forms.SubmissionKeyForm): posted again by the
+    same resident, it returns the request made the first time and makes nothing new.
+    """
     if not account_rules.is_resident(resident):
         raise DomainError(_("Only residents can apply online."), code="forbidden")
+    earlier = request_submitted_with(creator=resident, key=submission_key)
+    if earlier is not None:
+        return earlier
     if not (letter_type.is_active and letter_type.is_mandiri):
         raise DomainError(
             _("This letter is requested at the village office, not online."), code="not_mandiri"
@@ -236,6 +251,7 @@ def letter_request_submit(*, resident: User, letter_type: LetterType, data: dict
         data=data,
         created_by=resident,
         channel=RequestMode.MANDIRI,
+        submission_key=submission_key,
     )
     logger.info("request %s submitted", request.pk)
     return request
@@ -249,10 +265,18 @@ def letter_request_register_walk_in(
     applicant: ApplicantData,
     data: dict,
     resident: User | None = None,
+    submission_key: str | None = None,
 ) -> LetterRequest:
-    """The operator registers a request at the counter; it starts in Konsep (DESIGN.md §4)."""
+    """The operator registers a request at the counter; it starts in Konsep (DESIGN.md §4).
+
+    The form page's ``submission_key`` posted again by the same operator returns the
+    request registered the first time.
+    """
     if not rules.can_register_walk_in(operator):
         raise DomainError(_("Only a village operator can register requests at the counter."))
+    earlier = request_submitted_with(creator=operator, key=submission_key)
+    if earlier is not None:
+        return earlier
     if not letter_type.is_active:
         raise DomainError(_("This letter type is not available."), code="inactive")
     if resident is not None:
@@ -271,6 +295,7 @@ def letter_request_register_walk_in(
         data=data,
         created_by=operator,
         channel=RequestMode.DATANG_LANGSUNG,
+        submission_key=submission_key,
     )
 
 
@@ -290,23 +315,38 @@ def _request_create(
     data: dict,
     created_by: User,
     channel: RequestMode,
+    submission_key: str | None,
 ) -> LetterRequest:
     """A new request with its registration number, first timeline step and audit entry;
-    the applicant (if they have an account) is emailed after commit."""
+    the applicant (if they have an account) is emailed after commit.
+
+    Two posts of one form at the same moment both pass the callers' look-up of the key;
+    the database's unique key lets one insert in, and the other gets the first's request.
+    """
     status, action = _START[channel]
-    request = LetterRequest.objects.create(
-        registration_number=registration_number_next(),
-        letter_type=letter_type,
-        village=village,
-        applicant=account,
-        channel=channel,
-        status=status,
-        form_schema=letter_type.fields,
-        data=data,
-        submitted_at=timezone.now(),
-        created_by=created_by,
-        **applicant.as_fields(),
-    )
+    try:
+        # A savepoint: the clash undoes this insert (and its registration number) only.
+        with transaction.atomic():
+            request = LetterRequest.objects.create(
+                registration_number=registration_number_next(),
+                letter_type=letter_type,
+                village=village,
+                applicant=account,
+                channel=channel,
+                status=status,
+                form_schema=letter_type.fields,
+                data=data,
+                submitted_at=timezone.now(),
+                created_by=created_by,
+                submission_key=submission_key or "",
+                **applicant.as_fields(),
+            )
+    except IntegrityError:
+        earlier = request_submitted_with(creator=created_by, key=submission_key)
+        if earlier is None:
+            raise
+        logger.info("request %s: the same form was posted twice at once", earlier.pk)
+        return earlier
     _record(request, actor=created_by, action=action, from_status="")
     _notify_applicant(request)
     return request
@@ -429,7 +469,8 @@ VERSIONED_FIELDS = (
     "body_template",
     "number_pattern",
     "classification_code",
-    "validity_days",
+    "validity_amount",
+    "validity_unit",
 )
 
 

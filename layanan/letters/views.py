@@ -12,13 +12,14 @@ from layanan.accounts.models import ResidentProfile
 from layanan.core.service_calls import service_call
 from layanan.letters import rules
 from layanan.letters.fields import LetterDataForm, display_rows, raw_group_rows, request_specs
-from layanan.letters.forms import AgreementForm
+from layanan.letters.forms import AgreementForm, SubmissionKeyForm
 from layanan.letters.lifecycle import allowed_actions
 from layanan.letters.models import LetterRequest
 from layanan.letters.selectors import (
     letter_type_public,
     letter_types_by_category,
     request_search,
+    request_submitted_with,
     request_timeline,
     requests_listed,
     requests_of_resident,
@@ -51,6 +52,13 @@ def type_detail(request, code: str):
     return render(request, "letters/type_detail.html", {"letter_type": letter_type})
 
 
+def already_submitted_message(letter_request: LetterRequest) -> str:
+    return _(
+        "This request was already sent (registration number %(number)s): "
+        "it was not sent a second time."
+    ) % {"number": letter_request.registration_number}
+
+
 def data_form_from_post(specs, post, *, initial=None):
     """The fields form, or, when a "add a row" button was pressed, the same answers with
     one more blank row (works without JavaScript)."""
@@ -75,17 +83,27 @@ def request_create(request, code: str):
     letter_type = get_object_or_404(letter_type_public(code.upper()))
     if not letter_type.is_mandiri:
         raise Http404
+    post = request.POST if request.method == "POST" else None
+    submission = SubmissionKeyForm(post)
+    earlier = request_submitted_with(creator=request.user, key=submission.key)
+    if earlier is not None:
+        # The same page posted again (a double tap, a retry): the first request's page.
+        messages.info(request, already_submitted_message(earlier))
+        request.session["ldm_submitted"] = earlier.registration_number
+        return redirect("letters:history")
     profile = ResidentProfile.objects.select_related("user", "village__district").get(
         user=request.user
     )
     specs = request_specs(letter_type.fields)
-    post = request.POST if request.method == "POST" else None
     data_form, adding_row = data_form_from_post(specs, post)
     agreement = AgreementForm(post if post and not adding_row else None)
     if post and not adding_row and data_form.is_valid() and agreement.is_valid():
         with service_call(request) as call:
             created = letter_request_submit(
-                resident=request.user, letter_type=letter_type, data=data_form.cleaned_data()
+                resident=request.user,
+                letter_type=letter_type,
+                data=data_form.cleaned_data(),
+                submission_key=submission.key,
             )
         if call.succeeded:
             request.session["ldm_submitted"] = created.registration_number
@@ -98,6 +116,7 @@ def request_create(request, code: str):
             "profile": profile,
             "data_form": data_form,
             "agreement": agreement,
+            "submission": submission,
             "missing": profile.missing_fields(),
         },
     )

@@ -1,9 +1,11 @@
 """Background tasks of notifications: they take ids and call services.
 
-Delivery is at least once and the effect exactly once: the broker keeps a task until it is
-done (acks_late; a worker killed mid-task leaves it to the next worker), and `email_send`
-locks the outbox row and does nothing for an email already sent, so a task that runs twice
-sends once.
+Tasks are delivered at least once: the broker keeps a task until it is done (acks_late; a
+worker killed mid-task leaves it to the next worker). `email_send` makes that safe: it does
+nothing for an email already sent (or perhaps delivered), and a task that finds another
+attempt under way (`EmailBusy`) retries later, so a task that runs twice sends once. A clear
+failure (refused, an error reply) is retried with growing delays; a send whose outcome is
+unknown (a timeout after the message was handed over) is never repeated (delivery.py).
 """
 
 from celery import shared_task

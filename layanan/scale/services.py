@@ -716,7 +716,7 @@ def _letter(
         year=issued_day.year,
         sequence=sequence,
         valid_from=issued_day,
-        valid_until=issued_day + dt.timedelta(days=letter_type.validity_days),
+        valid_until=letter_type.valid_until(issued_day),
         token=secrets.token_urlsafe(15),
         # Every generated letter shares one sample PDF; the digests stay unique, as real ones are.
         sha256=hashlib.sha256(f"{registration}:{secrets.token_hex(8)}".encode()).hexdigest(),

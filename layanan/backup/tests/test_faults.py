@@ -130,6 +130,7 @@ def test_a_lost_commit_reply_still_issues_the_letter_with_its_pdf(
     assert postgres.betrayed.is_set()
     letter = LetterRequest.objects.get(pk=draft.pk)
     assert letter.status == RequestStatus.TERBIT
+    assert letter.document.name
     with default_storage.open(letter.document.name, "rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == letter.document_sha256
     assert _stored_pdfs() == _issued_files()

@@ -2,6 +2,7 @@ import pytest
 
 from layanan.letters.models import LetterCategory, LetterType, RequestMode
 from layanan.letters.services import letter_catalogue_load
+from layanan.letters.validity import ValidityUnit
 
 # The guide's section 2, letter by letter: (name, category, mode).
 GUIDE_CATALOGUE = [
@@ -45,7 +46,7 @@ class TestCatalogueLoad:
             assert len(letter_type.description) > 200, letter_type.code
             assert len(letter_type.requirements) >= 3, letter_type.code
             assert len(letter_type.process) >= 4, letter_type.code
-            assert letter_type.validity_days > 0
+            assert letter_type.validity_amount > 0
             assert letter_type.classification_code
 
     def test_mandiri_and_datang_langsung_counts_match_the_guide(self):
@@ -58,20 +59,23 @@ class TestCatalogueLoad:
 
     def test_a_second_load_keeps_what_the_district_admin_edited(self):
         letter_catalogue_load()
-        LetterType.objects.filter(code="SK-DOMISILI").update(validity_days=14, summary="Edited")
+        LetterType.objects.filter(code="SK-DOMISILI").update(validity_amount=14, summary="Edited")
 
         result = letter_catalogue_load()
 
         assert result.created == [] and result.updated == []
         domisili = LetterType.objects.get(code="SK-DOMISILI")
-        assert (domisili.validity_days, domisili.summary) == (14, "Edited")
+        assert (domisili.validity_amount, domisili.summary) == (14, "Edited")
         assert LetterType.objects.count() == 19
 
     def test_overwrite_restores_the_shipped_texts(self):
         letter_catalogue_load()
-        LetterType.objects.filter(code="SK-DOMISILI").update(validity_days=14)
+        LetterType.objects.filter(code="SK-DOMISILI").update(
+            validity_amount=1, validity_unit=ValidityUnit.MONTHS
+        )
 
         result = letter_catalogue_load(overwrite=True)
 
         assert result.updated == ["SK-DOMISILI"]
-        assert LetterType.objects.get(code="SK-DOMISILI").validity_days == 30
+        domisili = LetterType.objects.get(code="SK-DOMISILI")
+        assert (domisili.validity_amount, domisili.validity_unit) == (30, ValidityUnit.DAYS)

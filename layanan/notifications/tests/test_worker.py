@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 
 from layanan.core.tests.stand_ins import SmtpStandIn
-from layanan.notifications.models import OutgoingEmail
+from layanan.notifications.models import EmailStatus, OutgoingEmail
 
 BROKER_URL = os.environ.get("LDM_TEST_BROKER_URL", "")
 
@@ -195,6 +195,8 @@ def test_a_worker_killed_mid_send_loses_nothing(worker_env, tmp_path):
     log = tmp_path / "worker.log"
     worker_env["DJANGO_EMAIL_BACKEND"] = SMTP_BACKEND
     worker_env["EMAIL_HOST"] = "127.0.0.1"
+    # The killed attempt's lease (3 EMAIL_TIMEOUTs) runs out within the test's wait.
+    worker_env["EMAIL_TIMEOUT"] = "2"
 
     # A mail server that accepts the connection and never answers: the send blocks.
     with SmtpStandIn(mode="stall") as stalled:
@@ -206,7 +208,8 @@ def test_a_worker_killed_mid_send_loses_nothing(worker_env, tmp_path):
             first_worker.wait(timeout=10)
 
     email = OutgoingEmail.objects.get(pk=email_id)
-    assert (email.sent_at, email.attempts) == (None, 0)  # the killed attempt rolled back
+    # The killed attempt is on record, and it never got to hand the message over.
+    assert (email.status, email.sent_at, email.attempts) == (EmailStatus.CONNECTING, None, 1)
 
     with SmtpStandIn() as smtp:
         worker_env["EMAIL_PORT"] = str(smtp.port)
@@ -217,5 +220,6 @@ def test_a_worker_killed_mid_send_loses_nothing(worker_env, tmp_path):
     (message,) = smtp.messages
     assert b"To: siti@example.com" in message
     email = OutgoingEmail.objects.get(pk=email_id)
-    assert email.attempts == 1
+    assert f"Message-ID: {email.message_id}".encode() in message
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 2)
     assert email.sent_at is not None
