@@ -6,7 +6,9 @@ Production switches each part to a real server by environment variables; see the
 configuration table in README.md. ``production.py`` tightens what must not have a default.
 """
 
+import os
 import secrets
+from contextlib import suppress
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,17 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _local_secret_key()
+
+
+def _secret_key_fallbacks() -> list[str]:
+    """Earlier secret keys, still accepted for signed links: DJANGO_SECRET_KEY_FALLBACKS, and
+    what a restore kept of the backed-up installation's (var/secret-key-fallbacks)."""
+    kept = VAR_DIR / "secret-key-fallbacks"
+    restored = kept.read_text().split() if kept.exists() else []
+    return env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[]) + restored
+
+
+SECRET_KEY_FALLBACKS = _secret_key_fallbacks()
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -78,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may touch the database: a page whose database is gone is a 503.
+    "layanan.core.middleware.DatabaseUnavailableMiddleware",
     "layanan.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,6 +141,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is gone or hangs must not hold a page until gunicorn's 60 s timeout:
+    # connecting gives up after LDM_DB_CONNECT_TIMEOUT seconds (libpq's minimum is 2), a
+    # statement after LDM_DB_STATEMENT_TIMEOUT seconds (0: never; the backup turns it off for
+    # its snapshot), unacknowledged writes to a vanished server after LDM_DB_TCP_USER_TIMEOUT
+    # seconds; the page then answers 503 (layanan.core.middleware). Values in DATABASE_URL's
+    # query string win.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env.int("LDM_DB_CONNECT_TIMEOUT", default=3))
+    _db_options.setdefault(
+        "tcp_user_timeout", 1000 * env.int("LDM_DB_TCP_USER_TIMEOUT", default=10)
+    )
+    _statement_ms = 1000 * env.int("LDM_DB_STATEMENT_TIMEOUT", default=30)
+    _db_options["options"] = (
+        f"-c statement_timeout={_statement_ms} {_db_options.get('options', '')}".strip()
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -219,6 +250,17 @@ if DEBUG:
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://ldm"),
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down or hanging must not take the site down: short socket timeouts, and a circuit
+    # breaker that skips Redis for LDM_CACHE_RETRY_SECONDS after a failure (reads miss, writes
+    # wait; the rate limits count in the database meanwhile). See layanan/core/cache.py.
+    CACHES["default"]["BACKEND"] = "layanan.core.cache.ResilientRedisCache"
+    CACHES["default"]["RETRY_AFTER"] = env.float("LDM_CACHE_RETRY_SECONDS", default=5.0)
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault(
+        "socket_connect_timeout", env.float("LDM_CACHE_CONNECT_TIMEOUT", default=0.5)
+    )
+    _cache_options.setdefault("socket_timeout", env.float("LDM_CACHE_TIMEOUT", default=1.0))
 # Where sessions live: "db" (the default), "cache" or "cached_db" (with CACHE_URL on Redis,
 # so that any number of web servers share them), or a full Django session engine path.
 _SESSION_ENGINE = env.str("DJANGO_SESSION_ENGINE", default="db")
@@ -317,7 +359,8 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
-# A stuck mail server must not hold a worker (and the outbox row's lock) forever.
+# A stuck mail server must not hold a worker forever; an attempt stuck for 3 x EMAIL_TIMEOUT
+# counts as abandoned (layanan/notifications/delivery.py).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Layanan Desa Mandiri <no-reply@desa.localhost>"
@@ -349,6 +392,21 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("LDM_TASK_QUEUE", default="celery")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("LDM_BROKER_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 }
+# A page never waits on the broker: it sends a task once (no publish retry), giving up after
+# LDM_BROKER_TIMEOUT seconds to connect (TCP and AMQP handshake) or to write; the outbox sweep
+# below sends what was not queued (layanan/notifications/queueing.py). After a failure a page
+# skips the broker for LDM_BROKER_RETRY_SECONDS. The workers keep retrying their own
+# connection as before (broker_connection_retry, broker_connection_max_retries).
+LDM_BROKER_TIMEOUT = env.float("LDM_BROKER_TIMEOUT", default=1.0)
+LDM_BROKER_RETRY_SECONDS = env.float("LDM_BROKER_RETRY_SECONDS", default=10.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = LDM_BROKER_TIMEOUT
+CELERY_BROKER_POOL_LIMIT = env.int("LDM_BROKER_POOL_LIMIT", default=10)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS.update(
+    # Sending connects once (kombu would retry for the connect timeout, 2 s apart).
+    max_retries=0,
+    write_timeout=LDM_BROKER_TIMEOUT,
+)
 # A failed task is retried after this many seconds, then twice as long each time (max 1 hour).
 LDM_TASK_RETRY_BACKOFF = env.int("LDM_TASK_RETRY_BACKOFF", default=30)
 # The workers log through LOGGING below (JSON, personal data masked), not Celery's own setup.
@@ -369,6 +427,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "layanan.documents.tasks.renew_letter_archives",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Files no row holds are quarantined; issued letters without their PDF are reported.
+    "reconcile-files": {
+        "task": "layanan.backup.tasks.reconcile_files",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Into LDM_BACKUP_DIR, if set (layanan.backup.services.backup_scheduled).
+    "backup": {"task": "layanan.backup.tasks.backup", "schedule": crontab(hour=3, minute=0)},
 }
 
 # --- News feed (Berita) ---
@@ -418,6 +483,25 @@ LOGGING: dict[str, Any] = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# Checks of /sehat/ beyond the database, storage, cache and broker (layanan.core.views): a
+# failure makes the status "degraded", not "failed".
+LDM_HEALTH_CHECKS = {"letters": "layanan.documents.health.issued_letters_have_files"}
+
+# --- Backups ------------------------------------------------------------------------------------
+
+# Backups are encrypted under this passphrase, or the one in this file (keep it apart from the
+# backups). Empty: the embedded default's random key in var/backup-key (production requires one).
+LDM_BACKUP_KEY = env.str("LDM_BACKUP_KEY", default="")
+LDM_BACKUP_KEY_FILE = env.str("LDM_BACKUP_KEY_FILE", default="")
+LDM_BACKUP_KEY_REQUIRED = False
+LDM_BACKUP_SCRYPT_N = 2**15
+# The scheduler's nightly backup (03:00) goes to this folder, keeping the newest
+# LDM_BACKUP_KEEP; empty: no scheduled backup.
+LDM_BACKUP_DIR = env.str("LDM_BACKUP_DIR", default="")
+LDM_BACKUP_KEEP = env.int("LDM_BACKUP_KEEP", default=14)
+
+
 
 # --- Letters: rendering, signing, verification ------------------------------------------------
 

@@ -237,7 +237,7 @@ def letter_data(
         "validity": (
             f"{_date(issue.issued_on)} s.d. {_date(issue.valid_until)}"
             if issue
-            else f"{request.letter_type.validity_days} hari sejak surat diterbitkan"
+            else request.letter_type.validity_text
         ),
         "place_date": (
             f"{village.display_name}, {_date(issue.issued_on) if issue else '(tanggal terbit)'}"

@@ -14,14 +14,16 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,8 +58,9 @@ from layanan.documents.signing.local import credential_new, credential_retire
 from layanan.letters import rules
 from layanan.letters.fields import sample_answers
 from layanan.letters.lifecycle import transition_check
-from layanan.letters.models import LetterRequest, LetterType, RequestAction
+from layanan.letters.models import LetterRequest, LetterType, RequestAction, RequestStatus
 from layanan.letters.numbers import number_format
+from layanan.letters.selectors import highest_letter_sequence, letter_counter
 from layanan.letters.services import (
     letter_type_version_current,
     request_lock,
@@ -139,7 +142,8 @@ def signing_credential_revoke(
             code="forbidden",
         )
     credential = (
-        SigningCredential.objects.select_for_update()
+        # Only the credential's row is locked: PostgreSQL locks no nullable side of a join.
+        SigningCredential.objects.select_for_update(of=("self",))
         .select_related("issued")
         .filter(user=holder, revoked_at__isnull=True)
         .first()
@@ -157,36 +161,65 @@ def signing_credential_revoke(
     return credential
 
 
-def _passphrase_throttle_key(head: User) -> str:
-    return f"user:{head.pk}"
+class _PassphraseAttempt:
+    """One signing with a passphrase, counted towards the lockout before the passphrase is
+    judged (``Throttle.reserve``): of twenty signings sent at once with wrong passphrases,
+    only the limit's number are judged, the rest are refused at once. The count is kept
+    outside the signing transaction, which rolls back."""
+
+    def __init__(self, head: User) -> None:
+        self.head = head
+        self.judged = False
+        self._throttle = throttle("sign-passphrase-user")
+        self._key = f"user:{head.pk}"
+
+    def reserve(self) -> None:
+        if self._throttle.reserve(self._key) is not None:
+            raise SigningError(
+                _("Too many wrong passphrases. Signing is locked for 15 minutes."),
+                code="passphrase_locked",
+            )
+
+    def wrong(self) -> None:
+        """The passphrase was wrong: it counts, and is audited."""
+        self.judged = True
+        self._throttle.refused(self._key)
+        audit_record(
+            actor=self.head, action=AuditAction.SIGNING_WRONG_PASSPHRASE, village=self.head.village
+        )
+
+    def right(self) -> None:
+        """A letter was signed, so the passphrase was right: the count starts over. Only
+        then: a remote service (BSrE) checks the passphrase when it signs, not before."""
+        self.judged = True
+        self._throttle.reset(self._key)
+
+    def unjudged(self) -> None:
+        """Nothing told whether the passphrase was right (a service was down): no count."""
+        self.judged = True
+        self._throttle.release(self._key)
 
 
-def _passphrase_refused(head: User) -> None:
-    """Count a wrong passphrase towards the lockout and audit it (outside the signing
-    transaction, which rolls back)."""
-    throttle("sign-passphrase-user").hit(_passphrase_throttle_key(head))
-    audit_record(actor=head, action=AuditAction.SIGNING_WRONG_PASSPHRASE, village=head.village)
-
-
-def _passphrase_accepted(head: User) -> None:
-    """A letter was signed, so the passphrase was right: the failure count starts over.
-    Only then: a remote service (BSrE) checks the passphrase when it signs, not before."""
-    throttle("sign-passphrase-user").reset(_passphrase_throttle_key(head))
+@contextmanager
+def _passphrase_attempt(head: User) -> Iterator[_PassphraseAttempt]:
+    """A signing attempt; a WrongPassphrase out of it counts, any other end does not."""
+    attempt = _PassphraseAttempt(head)
+    attempt.reserve()
+    try:
+        yield attempt
+    except WrongPassphrase:
+        if not attempt.judged:
+            attempt.wrong()
+        raise
+    finally:
+        if not attempt.judged:
+            attempt.unjudged()
 
 
 @sensitive_variables("passphrase")
 def _open_session(*, head: User, passphrase: str) -> SigningSession:
-    """Unlock the head's signer once, with lockout after repeated wrong passphrases."""
-    if throttle("sign-passphrase-user").locked_until(_passphrase_throttle_key(head)):
-        raise SigningError(
-            _("Too many wrong passphrases. Signing is locked for 15 minutes."),
-            code="passphrase_locked",
-        )
-    try:
-        return get_signer().open_session(user=head, passphrase=passphrase)
-    except WrongPassphrase:
-        _passphrase_refused(head)
-        raise
+    """Unlock the head's signer once (inside a ``_passphrase_attempt``)."""
+    return get_signer().open_session(user=head, passphrase=passphrase)
 
 
 # --- Signing -----------------------------------------------------------------------------
@@ -212,13 +245,18 @@ class _Prerendered:
 
 
 def _issue(
-    locked: LetterRequest, head: User, *, number: str, now: dt.datetime, token: str
+    locked: LetterRequest,
+    head: User,
+    *,
+    number: str,
+    now: dt.datetime,
+    token: str,
 ) -> Issue:
     today = timezone.localdate(now)
     return Issue(
         number=number,
         issued_on=today,
-        valid_until=today + dt.timedelta(days=locked.letter_type.validity_days),
+        valid_until=locked.letter_type.valid_until(today),
         verification_url=_verification_url(token),
         signer_name=head.full_name,
         signer_title=f"{locked.village.head_title} {locked.village.display_name}",
@@ -254,7 +292,10 @@ def _sign_one(
             _check_can_sign(head, locked)
             now = timezone.now()
             today = timezone.localdate(now)
-            sequence = counter_next(name=f"letter:{locked.village_id}:{today.year}")
+            sequence = counter_next(
+                name=letter_counter(locked.village_id, today.year),
+                floor=lambda: highest_letter_sequence(locked.village_id, today.year),
+            )
             if on_numbered is not None:
                 on_numbered(sequence, now)
             number = _number(locked, sequence, today)
@@ -273,11 +314,35 @@ def _sign_one(
                 locked, head, session, signed, sequence=sequence, now=now, issue=issue, token=token
             )
     except Exception:
-        if stored_name:
-            request.document.storage.delete(stored_name)
-        raise
+        if stored_name and _stored_files_settle([stored_name]):
+            # The commit went through; only its answer was lost.
+            issued = LetterRequest.objects.get(pk=request.pk)
+            logger.warning("request %s: the commit's reply was lost, but it committed", request.pk)
+        else:
+            raise
     logger.info("request %s issued as letter %s", issued.pk, issued.letter_number)
     return issued
+
+
+def _stored_files_settle(stored: list[str]) -> set[str]:
+    """After a signing transaction failed, its stored PDFs: those an issued letter holds
+    (the transaction committed, though its reply was lost: a dropped connection at COMMIT)
+    are kept and returned; the others are deleted, as the transaction is known to have
+    rolled back. When the database cannot be read, nothing is deleted: the reconciliation
+    (``manage.py files_reconcile``) quarantines what no row holds."""
+    try:
+        committed = set(
+            LetterRequest.objects.filter(
+                document__in=stored, status=RequestStatus.TERBIT
+            ).values_list("document", flat=True)
+        )
+    except DatabaseError:
+        logger.warning("signing failed and the database cannot be read: %d PDFs left", len(stored))
+        return set()
+    for name in stored:
+        if name not in committed:
+            default_storage.delete(name)
+    return committed
 
 
 def _signature_request(
@@ -351,19 +416,17 @@ def _issue_apply(
 def letter_sign(*, request: LetterRequest, head: User, passphrase: str) -> LetterRequest:
     """The head signs one draft with their passphrase (guide section 9: Terbit)."""
     _check_can_sign(head, request)
-    session = _open_session(head=head, passphrase=passphrase)
-    try:
+    with _passphrase_attempt(head) as attempt:
+        session = _open_session(head=head, passphrase=passphrase)
         issued = _sign_one(request=request, head=head, session=session)
-    except WrongPassphrase:
-        _passphrase_refused(head)
-        raise
-    _passphrase_accepted(head)
+        attempt.right()
     return issued
 
 
 @dataclass
 class BatchResult:
     signed: list[LetterRequest] = field(default_factory=list)
+    wrong_passphrase: bool = False
     failed: list[tuple[LetterRequest, str]] = field(default_factory=list)
 
 
@@ -413,7 +476,10 @@ def _sign_together(
             today = timezone.localdate(now)
             letters = []
             for current in ready:
-                sequence = counter_next(name=f"letter:{current.village_id}:{today.year}")
+                sequence = counter_next(
+                    name=letter_counter(current.village_id, today.year),
+                    floor=partial(highest_letter_sequence, current.village_id, today.year),
+                )
                 token = secrets.token_urlsafe(15)
                 number = _number(current, sequence, today)
                 issue = _issue(current, head, number=number, now=now, token=token)
@@ -448,9 +514,13 @@ def _sign_together(
                     )
                 )
     except Exception:
-        for name in stored:
-            requests[0].document.storage.delete(name)
-        raise
+        committed = _stored_files_settle(stored) if stored else set()
+        if not committed:
+            raise
+        # The commit went through; only its answer was lost.
+        issued = list(
+            LetterRequest.objects.filter(document__in=committed).order_by("letter_sequence")
+        )
     for letter in issued:
         logger.info("request %s issued as letter %s", letter.pk, letter.letter_number)
     result.signed += issued
@@ -463,7 +533,7 @@ def _batch_stopped(
     the same message. A wrong passphrase before any letter was signed is raised, as when
     the signer checks the passphrase up front."""
     if isinstance(error, WrongPassphrase):
-        _passphrase_refused(head)
+        result.wrong_passphrase = True
         if not result.signed:
             raise error
     done = {r.pk for r in result.signed} | {r.pk for r, _reason in result.failed}
@@ -538,16 +608,19 @@ def letters_sign_batch(
         raise DomainError(_("Choose at least one letter to sign."), code="empty")
     for request in requests:
         _check_can_sign(head, request)
-    session = _open_session(head=head, passphrase=passphrase)
-    batch_size = getattr(session, "batch_size", 1)
-    if batch_size > 1:
-        result = _sign_in_calls(
-            requests=requests, head=head, session=session, batch_size=batch_size
-        )
-    else:
-        result = _sign_in_turn(requests=requests, head=head, session=session)
-    if result.signed:
-        _passphrase_accepted(head)
+    with _passphrase_attempt(head) as attempt:
+        session = _open_session(head=head, passphrase=passphrase)
+        batch_size = getattr(session, "batch_size", 1)
+        if batch_size > 1:
+            result = _sign_in_calls(
+                requests=requests, head=head, session=session, batch_size=batch_size
+            )
+        else:
+            result = _sign_in_turn(requests=requests, head=head, session=session)
+        if result.wrong_passphrase:
+            attempt.wrong()
+        elif result.signed:
+            attempt.right()
     return result
 
 
