@@ -83,9 +83,10 @@ bench-backup: install
 	$(PY) bench/bench_backup.py $(BENCH_ARGS)
 
 # The production processes on this machine (README, "Deployment"): production settings,
-# HTTP on 127.0.0.1:8000 (no TLS here, so no redirect to https), the key kept in var/.
+# HTTP on 127.0.0.1:8000 (no TLS here, so no redirect to https), the keys kept in var/.
 PROD_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat var/secret_key)} \
+	LDM_FILE_KEYS=$${LDM_FILE_KEYS:-$$(cat var/file-key 2>/dev/null)} \
 	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0}
 
 serve: setup

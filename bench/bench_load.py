@@ -91,8 +91,8 @@ def _bench_users() -> dict:
     """A resident with a long history, the operator and the head of the busiest village,
     with passwords (and for staff an authenticator device) the benchmark knows."""
     from django.db.models import Count
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from layanan.accounts.models import EncryptedTOTPDevice as TOTPDevice
     from layanan.accounts.models import Role, User
     from layanan.letters.models import LetterRequest
 
@@ -147,12 +147,13 @@ def _query_counts(pages, users) -> dict[str, int]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from layanan.accounts.models import EncryptedTOTPDevice as TOTPDevice
 
     counts = {}
     with override_settings(LDM_PUBLIC_PAGE_CACHE={}):
         for name, (_kind, path, who) in pages.items():
-            client = Client(HTTP_X_FORWARDED_PROTO="https")
+            client = Client()  # HTTPS as gunicorn reports it from the proxy: secure=True
             if who:
                 user = users[who]
                 client.force_login(user)
@@ -161,9 +162,9 @@ def _query_counts(pages, users) -> dict[str, int]:
                     device = TOTPDevice.objects.get(user=user)
                     session["otp_device_id"] = device.persistent_id
                     session.save()
-            client.get(path)  # warm: first-use caches
+            client.get(path, secure=True)  # warm: first-use caches
             with CaptureQueriesContext(connection) as captured:
-                response = client.get(path)
+                response = client.get(path, secure=True)
             assert response.status_code == 200, (name, response.status_code)
             counts[name] = len(captured.captured_queries)
     return counts
@@ -214,7 +215,8 @@ class Browser:
 
 def _totp(user) -> str:
     from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from layanan.accounts.models import EncryptedTOTPDevice as TOTPDevice
 
     device = TOTPDevice.objects.get(user=user)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

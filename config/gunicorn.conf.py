@@ -26,8 +26,32 @@ max_requests = 5000
 max_requests_jitter = 500
 # The application is imported once, before the workers fork: less memory, faster restarts.
 preload_app = True
-# Only the proxy in front may say the request came over HTTPS (X-Forwarded-Proto).
+
+
+def on_starting(server) -> None:
+    """Refuse to start what these workers cannot share: sessions in a cache of each
+    process's own (layanan.core.checks.shared_state_errors, with gunicorn's real count)."""
+    import django  # noqa: PLC0415 - Django is set up by the preloaded application
+    from django.apps import apps  # noqa: PLC0415
+
+    if not apps.ready:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+        django.setup()
+    from layanan.core.checks import shared_state_errors  # noqa: PLC0415
+
+    errors = shared_state_errors(server.cfg.workers)
+    if errors:
+        # gunicorn prints a RuntimeError and exits with status 1.
+        raise RuntimeError(" ".join(f"{error.id}: {error.msg} {error.hint}" for error in errors))
+
+
+# Only the proxy in front may say the request came over HTTPS: from an address of
+# FORWARDED_ALLOW_IPS, "X-Forwarded-Proto: https" makes wsgi.url_scheme "https", which is all
+# Django goes by (production.py sets no SECURE_PROXY_SSL_HEADER); from any other address the
+# header changes nothing. Only the header the proxy is told to set (README.md "Deployment")
+# counts, not gunicorn's other defaults (X-Forwarded-Ssl, X-Forwarded-Protocol).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
 # Access log: method, path without the query string (a search may hold a NIK), status, size,
 # duration. No client address: it is personal data and the proxy logs it anyway.

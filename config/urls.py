@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("layanan.letters.urls")),
     path("", include("layanan.documents.urls")),
     path("", include("layanan.verification.urls")),
+    path("", include("layanan.privacy.urls")),
     path("petugas/", include("layanan.backoffice.urls")),
 ]
 

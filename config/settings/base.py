@@ -30,12 +30,18 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
 def _local_secret_key() -> str:
-    """The embedded default keeps a random key in var/, created on first use, never committed."""
+    """The embedded default keeps a random key in var/, created on first use, never committed;
+    var/ is made 0700 and the key 0600 whatever the umask (layanan.core.private_files)."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        if not VAR_DIR.exists():
+            VAR_DIR.mkdir(mode=0o700, parents=True)
+            VAR_DIR.chmod(0o700)
+        with suppress(FileExistsError):
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                os.fchmod(descriptor, 0o600)
+                handle.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -70,6 +76,7 @@ INSTALLED_APPS = [
     "layanan.documents",
     "layanan.verification",
     "layanan.content",
+    "layanan.privacy",
     "layanan.backoffice",
     "layanan.scale",
     "layanan.backup",
@@ -91,14 +98,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a body: one over LDM_REQUEST_MAX_BYTES is refused unread (413).
+    "layanan.core.middleware.RequestSizeLimitMiddleware",
     # Outside everything that may touch the database: a page whose database is gone is a 503.
     "layanan.core.middleware.DatabaseUnavailableMiddleware",
+    # A NUL or a byte that is not UTF-8 in the address, a cookie or a form: 400, before any query.
+    "layanan.core.middleware.InvalidCharactersMiddleware",
     "layanan.core.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A walk-in registration abandoned at the counter leaves no NIK in the session.
+    "layanan.letters.walk_in.WalkInExpiryMiddleware",
+    # Pages of logged-in users show personal data: Cache-Control: no-store.
+    "layanan.core.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -269,6 +284,10 @@ SESSION_ENGINE = (
     if "." in _SESSION_ENGINE
     else f"django.contrib.sessions.backends.{_SESSION_ENGINE}"
 )
+# How many web processes serve the site (gunicorn's own variable, config/gunicorn.conf.py).
+# With more than one, sessions must not live in a cache of each process's own (system check
+# layanan.E020); counters and single-use codes are shared through the database then anyway.
+LDM_WEB_PROCESSES = env.int("WEB_CONCURRENCY", default=1)
 # Public pages served from the cache to visitors without a session: URL name -> seconds
 # (layanan.core.middleware). Off here; production.py turns it on.
 LDM_PUBLIC_PAGE_CACHE: dict[str, int] = {}
@@ -306,14 +325,21 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Abuse limits ------------------------------------------------------------------------------
 
-# scope: (failures allowed, within seconds, then locked for seconds). Counted in the cache.
+# scope: (failures allowed, within seconds, then locked for seconds). Counted in the cache
+# when it is shared by all processes (Redis), else in the database (layanan.core.cache).
 LDM_THROTTLES = {
+    # Logins (layanan/accounts/authentication.py): one account from one address; one address
+    # over all accounts; one account from everywhere, which then locks only browsers that
+    # never logged in to it (its owner's keep working).
     "login-account": (5, 15 * 60, 15 * 60),
     "login-address": (20, 15 * 60, 15 * 60),
+    "login-account-total": (20, 60 * 60, 60 * 60),
     "register-address": (10, 60 * 60, 60 * 60),
     "password-reset-address": (5, 60 * 60, 60 * 60),
     "confirm-resend-address": (5, 60 * 60, 60 * 60),
     "verify-upload-address": (30, 60 * 60, 60 * 60),
+    # Wrong access codes of letters' PDFs (verification page): 10 an hour per address.
+    "letter-code-address": (10, 60 * 60, 60 * 60),
     "sign-passphrase-user": (5, 15 * 60, 15 * 60),
     # The public TSA and OCSP responder: generous for validators and archives, bounded for one
     # address that would turn them into free signing services.
@@ -329,6 +355,12 @@ LDM_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
 # Identity document uploads (KTP, KK).
 LDM_UPLOAD_MAX_BYTES = env.int("LDM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# The largest request body read at all: a larger one is refused from its Content-Length
+# before it is read (413, layanan.core.middleware). Room for the largest form (a KTP and a
+# KK, or a letter's PDF of 10 MB) with a margin, so that a file somewhat over its form's own
+# limit still reaches the form and is told that limit. The proxy in front should refuse the
+# same (nginx: client_max_body_size).
+LDM_REQUEST_MAX_BYTES = env.int("LDM_REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 LDM_UPLOAD_MAX_PIXELS = 40_000_000
 LDM_UPLOAD_MAX_PDF_PAGES = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
@@ -348,9 +380,7 @@ OTP_TOTP_ISSUER = "Layanan Desa Mandiri"
 
 # --- Email ------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
-)
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="layanan.core.mail.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 # SMTP, with DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -434,6 +464,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Into LDM_BACKUP_DIR, if set (layanan.backup.services.backup_scheduled).
     "backup": {"task": "layanan.backup.tasks.backup", "schedule": crontab(hour=3, minute=0)},
+    # KTP/KK files and closed accounts past their retention (manage.py privacy_purge).
+    "privacy-purge": {
+        "task": "layanan.privacy.tasks.purge_past_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- News feed (Berita) ---
@@ -501,7 +536,15 @@ LDM_BACKUP_SCRYPT_N = 2**15
 LDM_BACKUP_DIR = env.str("LDM_BACKUP_DIR", default="")
 LDM_BACKUP_KEEP = env.int("LDM_BACKUP_KEEP", default=14)
 
+# --- Private files and secrets encrypted at rest (layanan.core.crypto) --------------------------
 
+# The keyring "id:base64key,..." (32 random bytes each, in base64): the first key encrypts new
+# files and TOTP secrets, every key decrypts; or a file holding it (one entry a line). Empty:
+# the embedded default's random key in var/file-key (production requires one). After adding a
+# new first key, `manage.py file_key_rotate` moves every file and secret to it.
+LDM_FILE_KEYS = env.list("LDM_FILE_KEYS", default=[])
+LDM_FILE_KEYS_FILE = env.str("LDM_FILE_KEYS_FILE", default="")
+LDM_FILE_KEYS_REQUIRED = False
 
 # --- Letters: rendering, signing, verification ------------------------------------------------
 
@@ -523,8 +566,14 @@ LDM_TSA_PASSWORD = env.str("LDM_TSA_PASSWORD", default="")
 LDM_TSA_TIMEOUT = env.float("LDM_TSA_TIMEOUT", default=10.0)
 # Extra trusted root certificates (PEM files) for checking uploaded letters, e.g. BSrE's.
 LDM_TRUST_ROOTS = env.list("LDM_TRUST_ROOTS", default=[])
-# The verification page offers the original PDF, as the guide shows; a kabupaten may turn it off.
-LDM_VERIFICATION_PDF_DOWNLOAD = env.bool("LDM_VERIFICATION_PDF_DOWNLOAD", default=True)
+# Who gets a letter's original PDF (every NIK and figure of it) from its verification page
+# besides its owner, logged in: "code" (whoever types the access code printed beside the QR
+# code), "off" (nobody) or "open" (anyone holding the QR code; `check --deploy` warns). A
+# revoked letter's PDF is never given out publicly. The earlier 1/0 read as "code"/"off".
+_pdf_download = env.str("LDM_VERIFICATION_PDF_DOWNLOAD", default="code").strip().lower()
+LDM_VERIFICATION_PDF_DOWNLOAD = {"1": "code", "true": "code", "0": "off", "false": "off"}.get(
+    _pdf_download, _pdf_download
+)
 
 # --- BSrE (LDM_SIGNER=bsre) ---
 # BSrE's Esign Client Service (shared/docs/BSRE.md), e.g. "https://esign.batangkab.go.id".
@@ -555,6 +604,27 @@ LDM_BSRE_CA_BUNDLE = env.str("LDM_BSRE_CA_BUNDLE", default="")
 
 # Kemendagri code of the regency (kabupaten/kota) this installation serves.
 LDM_REGENCY_CODE = env.str("LDM_REGENCY_CODE", default="33.25")
+# --- Residents' rights and retention (README "Residents' rights and retention") ---------------
+
+# Where residents write about their personal data (the privacy notice names it).
+LDM_PRIVACY_CONTACT_EMAIL = env.str("LDM_PRIVACY_CONTACT_EMAIL", default="privasi@desa.localhost")
+# The unit of the Pemerintah Kabupaten that answers for the data, as the notice names it.
+LDM_PRIVACY_CONTROLLER_UNIT = env.str(
+    "LDM_PRIVACY_CONTROLLER_UNIT", default="Dinas Pemberdayaan Masyarakat dan Desa"
+)
+# The date of the privacy notice in force (ISO), shown on it.
+LDM_PRIVACY_NOTICE_DATE = env.str("LDM_PRIVACY_NOTICE_DATE", default="2026-12-01")
+# KTP/KK files are deleted this many days after the profile was last verified, submitted or
+# logged into (nothing happened since); a verified profile stays verified without them.
+LDM_RETENTION_IDENTITY_DOCUMENTS_DAYS = env.int(
+    "LDM_RETENTION_IDENTITY_DOCUMENTS_DAYS", default=365
+)
+# What remains of a closed account (requests never issued, correction requests) is deleted
+# this many days after closing; issued letters stay in the register, without personal data.
+LDM_RETENTION_CLOSED_ACCOUNTS_DAYS = env.int("LDM_RETENTION_CLOSED_ACCOUNTS_DAYS", default=30)
+# A walk-in registration started at the counter (the NIK typed) is forgotten after this long.
+LDM_WALK_IN_SESSION_SECONDS = env.int("LDM_WALK_IN_SESSION_SECONDS", default=30 * 60)
+
 # The public address printed in letters' QR codes and in emails.
 LDM_PUBLIC_URL = env.str("LDM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The region data shipped with the project (ODbL, see data/wilayah/README.md).

@@ -5,6 +5,8 @@ tier keeps no state of its own: database, cache, sessions, task broker and files
 chosen by environment variables (README.md, "Configuration" and "Deployment").
 """
 
+import multiprocessing
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *
@@ -27,12 +29,23 @@ if not (
         "responder's keys are encrypted with it."
     )
 
+# Private files and TOTP secrets are encrypted under a keyring of the configuration only.
+if not (env.list("LDM_FILE_KEYS", default=[]) or env.str("LDM_FILE_KEYS_FILE", default="")):
+    raise ImproperlyConfigured(
+        "Set LDM_FILE_KEYS or LDM_FILE_KEYS_FILE (id:base64key,...): private files and the "
+        "staff's TOTP secrets are encrypted under it."
+    )
+LDM_FILE_KEYS_REQUIRED = True
+
 # --- HTTPS only ------------------------------------------------------------------------------
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # The load balancer's health probe speaks plain HTTP to the app server.
 SECURE_REDIRECT_EXEMPT = [r"^sehat/$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whether a request came over HTTPS is gunicorn's word (wsgi.url_scheme): it believes
+# X-Forwarded-Proto only from the proxies of FORWARDED_ALLOW_IPS (config/gunicorn.conf.py) but
+# passes the header on from anyone, so Django must not read it itself (no
+# SECURE_PROXY_SSL_HEADER).
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -60,6 +73,8 @@ LDM_PUBLIC_PAGE_CACHE = {
     "letters:type-detail": 60,
     "verification:letter": 10,
 }
+# Production runs several web processes: gunicorn's default when WEB_CONCURRENCY is unset.
+LDM_WEB_PROCESSES = env.int("WEB_CONCURRENCY", default=2 * multiprocessing.cpu_count() + 1)
 
 # --- Logs: one JSON object a line, personal data masked (layanan.core.logging) ---------------
 

@@ -4,9 +4,9 @@ A challenge is a random nonce in a signed, HttpOnly cookie; its code is derived 
 nonce with a keyed hash, so the browser holds no code and the server stores nothing until an
 answer arrives. Opening a login page therefore writes no session: a crowd or a bot at the
 login form costs no database rows. A challenge is valid for ten minutes and for one answer
-only: checking an answer, right or wrong, burns its nonce in the cache (shared by all
-processes when the cache is Redis). The image is drawn with noise so that a plain OCR pass
-fails more often than a person.
+only: checking an answer, right or wrong, burns its nonce once for all processes (in Redis,
+or in the database when the cache is the process's own: ``layanan.core.cache.claim_once``).
+The image is drawn with noise so that a plain OCR pass fails more often than a person.
 
 Automated tests set LDM_CAPTCHA_FIXED_CODE: the field is still required and checked.
 """
@@ -18,10 +18,11 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from layanan.core.cache import claim_once
 
 COOKIE_NAME = "ldm_kode"
 LENGTH = 4
@@ -63,10 +64,11 @@ def captcha_issue(request: HttpRequest) -> str:
 def captcha_check(request: HttpRequest, answer: str) -> bool:
     """True if the answer is the code of the current challenge. Any answer uses it up."""
     nonce = _nonce_of(request)
-    if nonce is None or not cache.add(f"captcha-used:{nonce}", 1, MAX_AGE):
+    if nonce is None or not claim_once(f"captcha-used:{nonce}", MAX_AGE):
         return False
     setattr(request, _USED, True)
-    return hmac.compare_digest(_code_of(nonce), (answer or "").strip())
+    # As bytes: compare_digest refuses str with non-ASCII characters (a 500, not a "wrong").
+    return hmac.compare_digest(_code_of(nonce).encode(), (answer or "").strip().encode())
 
 
 def captcha_cookie(view):

@@ -37,7 +37,7 @@ def staff_required(*, allowed: Rule | None = None):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             user = request.user
-            if not rules.is_staff_member(user):
+            if not rules.is_staff_account(user):
                 raise PermissionDenied
             if not two_factor_satisfied(user):
                 return redirect_to_login(

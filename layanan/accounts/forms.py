@@ -5,15 +5,17 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.captcha import captcha_check
 from layanan.accounts.models import ResidentProfile, User
 from layanan.accounts.nik import nik_facts, normalise_nik, validate_nik_with_birth_date
+from layanan.accounts.services import account_password_set
 from layanan.core.uploads import identity_document_clean
-from layanan.notifications.services import email_queue
 from layanan.regions.models import District, Village
 from layanan.regions.selectors import districts_of_deployment, villages_of_district
 
@@ -147,28 +149,10 @@ class EmailForm(CaptchaFormMixin):
 
 
 class PasswordResetForm(CaptchaFormMixin, DjangoPasswordResetForm):
-    """Django's reset form, sending through the outbox after commit."""
+    """Django's reset form for its email field, with the Kode Keamanan. It sends nothing:
+    the view queues the link (``accounts.services.password_reset_request``)."""
 
     field_order = ["email", "captcha"]
-
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        email_queue(
-            to=to_email,
-            template="password_reset",
-            context={
-                "name": context["user"].full_name,
-                "uid": context["uid"],
-                "token": context["token"],
-            },
-        )
 
 
 class ProfileForm(forms.ModelForm):
@@ -374,3 +358,17 @@ class ProfileRejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Tell the resident exactly what to fix; they receive it by email."),
     )
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's change form, saving through the service that also tells the owner."""
+
+    def save(self, commit: bool = True) -> User:
+        return account_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class SetPasswordForm(DjangoSetPasswordForm):
+    """Django's form of the reset link, saving through the same service."""
+
+    def save(self, commit: bool = True) -> User:
+        return account_password_set(user=self.user, password=self.cleaned_data["new_password1"])

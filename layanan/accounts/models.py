@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from layanan.accounts.choices import (
     OCCUPATIONS,
@@ -24,6 +25,7 @@ from layanan.accounts.choices import (
     ProfileStatus,
     Religion,
 )
+from layanan.core.crypto import is_sealed, secret_open, secret_seal
 
 
 class Role(models.TextChoices):
@@ -263,7 +265,11 @@ class ResidentProfile(models.Model):
         return self.ktp_file if kind == DocumentKind.KTP else self.kk_file
 
     def missing_fields(self) -> list[str]:
-        """Labels of what a resident must still fill in before the profile can be verified."""
+        """Labels of what a resident must still fill in before the profile can be verified.
+
+        A verified profile whose KTP and KK were deleted after their retention period
+        (layanan.privacy) misses nothing: the files served the verification, which stands
+        until the identity data changes (then they are asked for again)."""
         required = (
             "gender",
             "address",
@@ -284,6 +290,7 @@ class ResidentProfile(models.Model):
             str(cast(models.Field, self._meta.get_field(name)).verbose_name)
             for name in required
             if not getattr(self, name if name != "village" else "village_id")
+            and not (self.is_verified and name in ("ktp_file", "kk_file"))
         ]
 
     @property
@@ -293,3 +300,40 @@ class ResidentProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == ProfileStatus.VERIFIED
+
+
+def totp_secret_seal(hex_key: str) -> str:
+    """The sealed form of a hex TOTP secret, as it fits the column (django-otp's 20-byte keys)."""
+    sealed = secret_seal(bytes.fromhex(hex_key))
+    if len(sealed) > 80:  # TOTPDevice.key's max_length
+        raise ValueError("The TOTP secret is too long to be stored sealed.")
+    return sealed
+
+
+class EncryptedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device (the staff's authenticator app) with its secret sealed in the
+    database under the keyring of LDM_FILE_KEYS (``layanan.core.crypto.secret_seal``): the
+    ``key`` column holds ``ldm1$...``, never the secret. A row from before (hex) still works
+    and is sealed by migration ``accounts.0006`` or on its next save."""
+
+    key: str  # django-otp's field, for the type checker (django-otp has no types)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator app")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"
+
+    @property
+    def bin_key(self) -> bytes:
+        if is_sealed(self.key):
+            return secret_open(self.key)[0]
+        return bytes.fromhex(self.key)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not is_sealed(self.key):
+            self.key = totp_secret_seal(self.key)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "key"}
+        super().save(*args, **kwargs)

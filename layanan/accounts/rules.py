@@ -1,8 +1,13 @@
 """Who may do what with accounts and profiles: written once, used by views, templates
-and services alike. The role predicates here are what every other app's rules build on."""
+and services alike. The role predicates here are what every other app's rules build on.
+
+Every staff role predicate requires the session's second factor (``second_factor_passed``):
+a staff member who typed only the password is, for every rule, nobody yet. Only
+``is_staff_account`` asks about the account alone, to send such a session to the code step.
+"""
 
 from layanan.accounts.models import ResidentProfile, User
-from layanan.core.rules import is_active_user, rule
+from layanan.core.rules import is_active_user, rule, second_factor_passed
 
 
 @rule
@@ -13,29 +18,50 @@ def is_resident(user: User) -> bool:
 @rule
 def is_staff_member(user: User) -> bool:
     """Anyone who works in the back office: village staff and the district admin."""
+    return is_staff_account(user) and second_factor_passed(user)
+
+
+def is_staff_account(user: User) -> bool:
+    """A staff member's account, whether or not this session passed its second factor: only
+    to route a half-logged session to the code step, never to allow anything (not a rule)."""
     return is_active_user(user) and not user.is_resident
 
 
 @rule
 def is_village_staff(user: User) -> bool:
     """Operators and heads: they work for one village."""
-    return is_active_user(user) and user.is_village_staff and user.village_id is not None
+    return (
+        is_active_user(user)
+        and user.is_village_staff
+        and user.village_id is not None
+        and second_factor_passed(user)
+    )
 
 
 @rule
 def is_operator(user: User) -> bool:
-    return is_active_user(user) and user.is_operator and user.village_id is not None
+    return (
+        is_active_user(user)
+        and user.is_operator
+        and user.village_id is not None
+        and second_factor_passed(user)
+    )
 
 
 @rule
 def is_head(user: User) -> bool:
     """The village head (Kepala Desa or Lurah) of the village the account belongs to."""
-    return is_active_user(user) and user.is_head and user.village_id is not None
+    return (
+        is_active_user(user)
+        and user.is_head
+        and user.village_id is not None
+        and second_factor_passed(user)
+    )
 
 
 @rule
 def is_district_admin(user: User) -> bool:
-    return is_active_user(user) and user.is_district_admin
+    return is_active_user(user) and user.is_district_admin and second_factor_passed(user)
 
 
 @rule

@@ -3,10 +3,11 @@
 import datetime as dt
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from celery import Task
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -31,11 +32,18 @@ from layanan.accounts.models import (
 )
 from layanan.accounts.nik import nik_facts, validate_nik_with_birth_date
 from layanan.accounts.signals import staff_left_office
-from layanan.accounts.tokens import confirmation_token_make, confirmation_token_read
+from layanan.accounts.tasks import send_confirmation_again, send_password_reset
+from layanan.accounts.tokens import (
+    confirmation_email_digest,
+    confirmation_token_make,
+    confirmation_token_read,
+)
 from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
+from layanan.core.after_response import after_response
 from layanan.core.errors import DomainError
 from layanan.core.uploads import CleanUpload
+from layanan.notifications.queueing import task_enqueue
 from layanan.notifications.services import email_queue
 from layanan.regions.models import Village
 
@@ -123,9 +131,9 @@ def resident_email_confirm(*, token: str) -> User:
     read = confirmation_token_read(token)
     user = None
     if read is not None:
-        user_id, email = read
+        user_id, email_digest = read
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
-        if user is not None and user.email.lower() != email:
+        if user is not None and confirmation_email_digest(user.email) != email_digest:
             user = None
     if user is None:
         raise DomainError(
@@ -139,15 +147,68 @@ def resident_email_confirm(*, token: str) -> User:
 
 
 @transaction.atomic
-def confirmation_resend(*, email: str) -> None:
-    """Send a new confirmation link if an unconfirmed account has this email. Silent otherwise."""
+def confirmation_resend(*, email: str) -> int:
+    """Send a new confirmation link if an unconfirmed account has this email. Silent otherwise.
+    Run by the task ``confirmation_resend_request`` queues; the number of emails queued."""
     user = (
         User.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower=email.lower(), email_confirmed_at__isnull=True, is_active=True)
         .first()
     )
-    if user is not None:
-        _queue_confirmation(user)
+    if user is None:
+        return 0
+    _queue_confirmation(user)
+    return 1
+
+
+# --- Requests by email address, answered alike whether it has an account -------------------
+
+
+def _after_answer(task: Task, email: str, work: Callable[[], object]) -> None:
+    """Queue ``task`` for ``email`` once the caller's transaction commits: the same steps for
+    every address, the lookup left to the task. Without a broker it runs after the page has
+    answered; with a broker that cannot be reached, the same work runs after the answer in
+    this process (there is no outbox row yet for a sweep to find)."""
+
+    def enqueue() -> None:
+        if not task_enqueue(task, email):
+            after_response(work)
+
+    transaction.on_commit(enqueue)
+
+
+def password_reset_request(*, email: str) -> None:
+    """A reset link for ``email``'s accounts, if any, built and sent after the answer."""
+    _after_answer(send_password_reset, email, lambda: password_reset_send(email=email))
+
+
+def confirmation_resend_request(*, email: str) -> None:
+    """A new confirmation link for ``email``'s unconfirmed account, if any, after the answer."""
+    _after_answer(send_confirmation_again, email, lambda: confirmation_resend(email=email))
+
+
+@transaction.atomic
+def password_reset_send(*, email: str) -> int:
+    """Queue a reset link to each active account of ``email`` that has a password (Django's
+    rule for its reset form); nothing for an address without one. The number queued."""
+    users = User.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower=email.lower(), is_active=True
+    )
+    sent = 0
+    for user in users:
+        if not user.has_usable_password():
+            continue
+        email_queue(
+            to=user.email,
+            template="password_reset",
+            context={
+                "name": user.full_name,
+                "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        sent += 1
+    return sent
 
 
 # --- Profile -----------------------------------------------------------------------------
@@ -493,3 +554,57 @@ def staff_account_set_active(*, actor: User, staff: User, active: bool) -> User:
         target=staff,
     )
     return staff
+
+
+# --- Changes the owner must hear about -------------------------------------------------------
+
+
+@transaction.atomic
+def account_password_set(*, user: User, password: str) -> User:
+    """A new password, chosen by its owner (changed while logged in, or through a reset
+    link); the owner is told by email, so that a change they did not make does not go
+    unnoticed. Other sessions end with the old hash."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    if user.email:
+        email_queue(
+            to=user.email,
+            template="password_changed",
+            context={
+                "name": user.full_name,
+                "changed_at": timezone.now(),
+                "reset_path": reverse("accounts:password-reset"),
+            },
+        )
+    logger.info("password changed: user %s", user.pk)
+    return user
+
+
+@transaction.atomic
+def account_email_change(*, user: User, email: str) -> User:
+    """Move an account to a new email address: it is unconfirmed until the link sent to it is
+    opened, and the old address is told (whoever changed it, the owner learns it there)."""
+    email = email.strip()
+    old = user.email
+    if email.lower() == old.lower():
+        return user
+    taken = (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email.lower())
+        .exclude(pk=user.pk)
+        .exists()
+    )
+    if taken:
+        raise DomainError(_("Another account already uses this email address."), code="email_taken")
+    user.email = email
+    user.email_confirmed_at = None
+    user.save(update_fields=["email", "email_confirmed_at"])
+    if old:
+        email_queue(
+            to=old,
+            template="email_changed",
+            context={"name": user.full_name, "changed_at": timezone.now()},
+        )
+    _queue_confirmation(user)
+    logger.info("email changed: user %s", user.pk)
+    return user

@@ -1,6 +1,7 @@
 """The second factor of staff logins: TOTP from an authenticator app, plus backup codes.
 
-Built on django-otp's devices. A staff member enrols on their first login (a QR code of
+Built on django-otp's devices, the TOTP secret sealed in the database
+(``EncryptedTOTPDevice``). A staff member enrols on their first login (a QR code of
 the TOTP secret, confirmed by typing a code), receives ten single-use backup codes shown
 once, and from then on confirms every login with a code. The district admin can reset a
 member's devices when a phone is lost.
@@ -14,10 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from layanan.accounts import rules
-from layanan.accounts.models import User
+from layanan.accounts.models import EncryptedTOTPDevice, User
 from layanan.audit.models import AuditAction
 from layanan.audit.services import audit_record
 from layanan.core.errors import DomainError
@@ -34,19 +34,21 @@ def two_factor_satisfied(user) -> bool:
     return not two_factor_required(user) or user.is_verified()
 
 
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_totp(user: User) -> EncryptedTOTPDevice | None:
+    return EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def totp_enrolment_device(user: User) -> TOTPDevice:
+def totp_enrolment_device(user: User) -> EncryptedTOTPDevice:
     """The unconfirmed device being enrolled (created once, kept across page reloads)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    device = EncryptedTOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Aplikasi autentikator", confirmed=False)
+        device = EncryptedTOTPDevice.objects.create(
+            user=user, name="Aplikasi autentikator", confirmed=False
+        )
     return device
 
 
-def totp_qr_svg(device: TOTPDevice) -> str:
+def totp_qr_svg(device: EncryptedTOTPDevice) -> str:
     """The otpauth:// URL as an inline SVG QR code, for the authenticator app to scan."""
     buffer = io.BytesIO()
     segno.make(device.config_url, error="m").save(
@@ -59,7 +61,9 @@ def totp_qr_svg(device: TOTPDevice) -> str:
 def totp_enrolment_confirm(*, request, token: str) -> list[str]:
     """Confirm the enrolment with a first code; return the backup codes (shown once)."""
     user = request.user
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = (
+        EncryptedTOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    )
     if device is None or not device.verify_token((token or "").strip()):
         raise DomainError(
             _("The code is wrong. Type the 6 digits your authenticator app shows now."),
@@ -67,7 +71,7 @@ def totp_enrolment_confirm(*, request, token: str) -> list[str]:
         )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    EncryptedTOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     codes = backup_codes_replace(user)
     otp_login(request, device)
     audit_record(actor=user, action=AuditAction.STAFF_TWO_FACTOR_ENROLLED, village=user.village)
@@ -87,7 +91,7 @@ def two_factor_verify(*, request, token: str) -> None:
     user = request.user
     token = (token or "").strip().replace(" ", "")
     for device in (
-        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *EncryptedTOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
     ):
         verified, _message = device.verify_is_allowed()
@@ -110,7 +114,7 @@ def two_factor_reset(*, actor: User, staff: User) -> None:
     """The district admin removes a member's devices (lost phone); they enrol again."""
     if not rules.can_manage_staff(actor):
         raise DomainError(_("Only the district admin can reset a second factor."))
-    TOTPDevice.objects.filter(user=staff).delete()
+    EncryptedTOTPDevice.objects.filter(user=staff).delete()
     StaticDevice.objects.filter(user=staff).delete()
     audit_record(
         actor=actor, action=AuditAction.STAFF_TWO_FACTOR_RESET, village=staff.village, target=staff

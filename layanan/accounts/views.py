@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,8 @@ from layanan.accounts import rules
 from layanan.accounts.authentication import (
     login_authenticate,
     login_check_not_locked,
+    login_counters_reset,
+    login_device_remember,
     login_failure_count,
 )
 from layanan.accounts.captcha import captcha_cookie, captcha_issue, captcha_png
@@ -28,15 +29,18 @@ from layanan.accounts.decorators import resident_required
 from layanan.accounts.forms import (
     EmailForm,
     LoginForm,
+    PasswordChangeForm,
     PasswordResetForm,
     ProfileForm,
     RegistrationForm,
+    SetPasswordForm,
     StaffLoginForm,
 )
 from layanan.accounts.models import ResidentProfile
 from layanan.accounts.services import (
     ProfileChanges,
-    confirmation_resend,
+    confirmation_resend_request,
+    password_reset_request,
     profile_update,
     profile_viewed,
     resident_email_confirm,
@@ -55,7 +59,10 @@ def _home_for(user) -> str:
 
 def safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path of this site only: redirect() would take "9999" or "a:b" for a view's name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
 
@@ -132,7 +139,7 @@ def confirm_resend(request):
         address = client_address(request)
         if not throttle("confirm-resend-address").locked_until(address):
             throttle("confirm-resend-address").hit(address)
-            confirmation_resend(email=form.cleaned_data["email"])
+            confirmation_resend_request(email=form.cleaned_data["email"])
         messages.success(
             request,
             _(
@@ -170,7 +177,9 @@ def _login_page(request, *, staff: bool):
             )
         if call.succeeded:
             login(request, user)
-            return redirect(safe_next(request, _home_for(user)))
+            response = redirect(safe_next(request, _home_for(user)))
+            login_device_remember(request=request, response=response, identifier=identifier)
+            return response
         form.show_resend = call.error is not None and call.error.code == "unconfirmed"
     captcha_issue(request)
     template = "accounts/login_staff.html" if staff else "accounts/login.html"
@@ -219,14 +228,17 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
+        # The same steps for every address: the link is looked up, built and sent after the
+        # answer (accounts.tasks), so the answer and its time tell nothing about the address.
         address = client_address(self.request)
-        if throttle("password-reset-address").locked_until(address):
-            return redirect(self.success_url)  # same answer; nothing sent
-        throttle("password-reset-address").hit(address)
-        return super().form_valid(form)
+        if not throttle("password-reset-address").locked_until(address):
+            throttle("password-reset-address").hit(address)
+            password_reset_request(email=form.cleaned_data["email"])
+        return redirect(self.success_url)  # the same answer when locked; nothing sent
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
 
@@ -237,6 +249,8 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         if user.email_confirmed_at is None:
             user.email_confirmed_at = timezone.now()
             user.save(update_fields=["email_confirmed_at"])
+        # Only the owner receives the link: a lock a stranger's guesses caused ends here.
+        login_counters_reset(request=self.request, identifier=user.username)
         return response
 
 

@@ -21,6 +21,12 @@ class AuditAction(models.TextChoices):
     PROFILE_VERIFIED = "profile.verified", _("Verified a profile")
     PROFILE_REJECTED = "profile.rejected", _("Rejected a profile")
     PROFILE_RESET = "profile.reset", _("Profile changed after verification")
+    # The residents' own rights (layanan.privacy) and the retention of their data
+    CORRECTION_REQUESTED = "correction.requested", _("Asked the village to correct their data")
+    CORRECTION_DONE = "correction.done", _("Corrected a resident's data on request")
+    CORRECTION_REFUSED = "correction.refused", _("Refused a correction request")
+    ACCOUNT_CLOSED = "account.closed", _("Closed their account")
+    RETENTION_PURGED = "privacy.purged", _("Purged data past its retention period")
     # Letter requests (the lifecycle of letters/lifecycle.py)
     REQUEST_SUBMITTED = "request.submitted", _("Submitted a letter request online")
     REQUEST_REGISTERED = "request.registered", _("Registered a letter request at the office")
@@ -47,6 +53,8 @@ class AuditAction(models.TextChoices):
     # Backups and the agreement of files and rows
     BACKUP_RESTORED = "backup.restored", _("Restored a backup")
     FILES_QUARANTINED = "files.quarantined", _("Quarantined files that no record holds")
+    FILES_ENCRYPTED = "files.encrypted", _("Encrypted private files stored in clear")
+    FILE_KEY_ROTATED = "files.key_rotated", _("Moved private files to the newest encryption key")
     # The district's administration
     LETTER_TYPE_SAVED = "letter_type.saved", _("Saved a letter type")
     LETTERHEAD_UPDATED = "village.letterhead_updated", _("Updated the village letterhead")

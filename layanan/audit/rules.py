@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING
 
-from layanan.core.rules import is_active_user, rule
+from layanan.core.rules import is_active_user, rule, second_factor_passed
 
 if TYPE_CHECKING:
     # django-stubs resolves this alias to AUTH_USER_MODEL (accounts.User), which the audit
@@ -13,4 +13,4 @@ if TYPE_CHECKING:
 @rule
 def can_view_audit_log(user: "_User") -> bool:
     """The district admin only. Nobody may edit or delete an entry, through any page."""
-    return is_active_user(user) and user.is_district_admin
+    return is_active_user(user) and user.is_district_admin and second_factor_passed(user)

@@ -11,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from layanan.accounts.models import Role
 from layanan.core.uploads import identity_document_clean
 from layanan.documents.rendering import shipped_body_template
-from layanan.letters.fields import SchemaError, fields_from_toml, fields_to_toml
+from layanan.letters.fields import (
+    SchemaError,
+    fields_from_toml,
+    fields_to_toml,
+    never_public_reason,
+    public_fields_check,
+    request_specs,
+)
 from layanan.letters.models import LetterType
+from layanan.letters.validity import TOO_SHORT, validity_check
 from layanan.regions.models import Village, VillageOffice
 
 ICON_NAME = re.compile(r"^[a-z0-9-]+$")
@@ -133,6 +141,16 @@ class LetterTypeForm(forms.ModelForm):
             "Keperluan is always added."
         ),
     )
+    public_fields = forms.MultipleChoiceField(
+        label=_("Shown on the verification page"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Anyone holding the letter's QR code reads these answers on its verification "
+            "page, besides the number, validity, signer, the applicant's name and masked NIK. "
+            "A field holding a NIK or income can never be shown."
+        ),
+    )
 
     class Meta:
         model = LetterType
@@ -143,7 +161,8 @@ class LetterTypeForm(forms.ModelForm):
             "mode",
             "summary",
             "description",
-            "validity_days",
+            "validity_amount",
+            "validity_unit",
             "classification_code",
             "number_pattern",
             "icon",
@@ -156,17 +175,58 @@ class LetterTypeForm(forms.ModelForm):
                 attrs={"rows": 16, "class": "font-monospace", "spellcheck": "false"}
             ),
         }
+        error_messages = {"validity_amount": {"min_value": TOO_SHORT}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if instance.pk:
             self.fields["code"].disabled = True
+        self.fields["validity_amount"].widget.attrs["min"] = 1
         self.fields["requirements_text"].initial = "\n".join(instance.requirements or [])
         self.fields["process_text"].initial = "\n".join(instance.process or [])
         self.fields["fields_text"].initial = fields_to_toml(instance.fields or [])
         if not instance.body_template:
             self.fields["body_template"].initial = shipped_body_template(instance.code or "")
+        self._public_specs = request_specs(self._fields_for_choices())
+        offered = {spec.name for spec in self._public_specs}
+        cast(forms.MultipleChoiceField, self.fields["public_fields"]).choices = [
+            *((spec.name, spec.label) for spec in self._public_specs),
+            # Still ticked but just removed from the fields: accepted, and dropped on clean.
+            *((name, name) for name in instance.public_fields or [] if name not in offered),
+        ]
+        self.fields["public_fields"].initial = instance.public_fields or []
+
+    def _fields_for_choices(self) -> list[dict]:
+        """The fields as typed (when they parse), so a field added now can be ticked now."""
+        if self.is_bound:
+            try:
+                return fields_from_toml(self.data.get("fields_text", ""))
+            except SchemaError:
+                pass
+        return self.instance.fields or []
+
+    def public_field_options(self) -> list[dict]:
+        """The checkboxes of public fields; those that may never be public say why."""
+        chosen = set(self["public_fields"].value() or [])
+        return [
+            {
+                "id": f"id_public_fields_{index}",
+                "name": spec.name,
+                "label": spec.label,
+                "reason": never_public_reason(spec),
+                "checked": spec.name in chosen,
+            }
+            for index, spec in enumerate(self._public_specs)
+        ]
+
+    def clean_public_fields(self):
+        names = self.cleaned_data["public_fields"]
+        fields = self.cleaned_data.get("fields_text")
+        if fields is None:  # the fields themselves are refused: said there
+            return names
+        kept = {spec.name for spec in request_specs(fields)}
+        return public_fields_check(fields, [name for name in names if name in kept])
 
     def clean_fields_text(self):
         try:
@@ -175,6 +235,17 @@ class LetterTypeForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("The fields are not valid: %(error)s") % {"error": error}, code="fields"
             ) from error
+
+    def clean(self):
+        super().clean()
+        amount = self.cleaned_data.get("validity_amount")
+        unit = self.cleaned_data.get("validity_unit")
+        if amount is not None and unit:
+            try:
+                validity_check(amount, unit)
+            except ValidationError as error:
+                self.add_error("validity_amount", error)
+        return self.cleaned_data
 
     def clean_icon(self):
         icon = self.cleaned_data["icon"]
@@ -189,6 +260,7 @@ class LetterTypeForm(forms.ModelForm):
         values["requirements"] = _lines(data["requirements_text"])
         values["process"] = _lines(data["process_text"])
         values["fields"] = data["fields_text"]
+        values["public_fields"] = data.get("public_fields", [])
         # The shipped template, unchanged, is not stored: improvements to it reach the type.
         if (
             values.get("body_template", "").strip()

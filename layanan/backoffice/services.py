@@ -16,7 +16,7 @@ from layanan.core.errors import DomainError
 from layanan.core.uploads import CleanUpload
 from layanan.documents.services import letter_type_preview
 from layanan.letters import rules as letter_rules
-from layanan.letters.fields import SchemaError, parse_schema
+from layanan.letters.fields import SchemaError, parse_schema, public_fields_check
 from layanan.letters.models import LetterType
 from layanan.letters.numbers import number_pattern_check
 from layanan.letters.services import VERSIONED_FIELDS, letter_type_version_current
@@ -31,6 +31,8 @@ EDITABLE_FIELDS = (
     "process",
     "icon",
     "is_active",
+    # What the verification page shows: not versioned, it applies to issued letters too.
+    "public_fields",
 )
 
 
@@ -75,6 +77,16 @@ def letter_type_save(
         ) from error
     number_pattern_check(values.get("number_pattern", ""))
     instance = letter_type or LetterType(code=values["code"])
+    try:
+        # Checked against the fields as they will be: a field ticked earlier that now holds
+        # a NIK refuses the edit.
+        public = public_fields_check(
+            values.get("fields", instance.fields),
+            values.get("public_fields", instance.public_fields),
+        )
+    except ValidationError as error:
+        raise DomainError("; ".join(error.messages), code="public_fields") from error
+    values = {**values, "public_fields": public}
     for name in EDITABLE_FIELDS:
         if name in values:
             setattr(instance, name, values[name])

@@ -28,6 +28,9 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from layanan.core.crypto import stream_nonce as _nonce
+from layanan.core.private_files import private_file_create
+
 MAGIC = b"LDM-BACKUP-2\n"
 CHUNK = 1024 * 1024
 TAG = 16
@@ -56,9 +59,7 @@ def backup_passphrase() -> bytes:
         )
     path = Path(settings.VAR_DIR) / KEY_FILE_NAME
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        private_file_create(path, secrets.token_urlsafe(32).encode(), exist_ok=True)
     return path.read_bytes().strip()
 
 
@@ -69,10 +70,6 @@ def _key(passphrase: bytes, salt: bytes, n: int) -> bytes:
 def _key_check(key: bytes) -> str:
     """Tells a wrong key from a damaged file, revealing nothing of the key."""
     return base64.b64encode(hmac.new(key, b"ldm-backup-key-check", "sha256").digest()[:16]).decode()
-
-
-def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
-    return prefix + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
 
 
 class EncryptingWriter:

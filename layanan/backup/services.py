@@ -191,10 +191,14 @@ def _backup_write(target: Path) -> BackupSummary:
 
 def _issued_files(alias: str, *, names: list[str] | None = None) -> dict[str, set[str]]:
     """For each issued letter's PDF in the snapshot (of ``names`` only, if given): the
-    SHA-256s it may have (as issued, or as last renewed by the archive task)."""
+    SHA-256s it may have (as issued, or as last renewed by the archive task). Not the
+    letters of closed accounts: their file is a sheet of the letter's facts, while the
+    SHA-256 on record stays the original's (layanan.privacy)."""
     expected: dict[str, set[str]] = {}
-    letters = LetterRequest.objects.using(alias).filter(
-        status__in=[RequestStatus.TERBIT, RequestStatus.DICABUT]
+    letters = (
+        LetterRequest.objects.using(alias)
+        .filter(status__in=[RequestStatus.TERBIT, RequestStatus.DICABUT])
+        .exclude(applicant_nik="")
     )
     if names is not None:
         letters = letters.filter(document__in=names)

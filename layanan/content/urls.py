@@ -18,6 +18,7 @@ urlpatterns = [
         views.announcement_attachment,
         name="announcement-attachment",
     ),
+    path("kebijakan-privasi/", views.privacy_notice, name="privacy"),
     path("panduan/", views.guide_index, name="guide"),
     path("panduan/<slug:slug>/", views.guide_page, name="guide-page"),
     # The Admin Kabupaten's pages.

@@ -1,6 +1,9 @@
 """Public pages: the home page, Berita, Informasi Desa (Pengumuman and Website Desa) and
 Panduan."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -115,5 +118,24 @@ def guide_page(request, slug: str):
             "siblings": siblings,
             "previous_page": siblings[position - 1] if position > 0 else None,
             "next_page": siblings[position + 1] if position + 1 < len(siblings) else None,
+        },
+    )
+
+
+@require_GET
+def privacy_notice(request):
+    """Kebijakan Privasi (UU 27/2022 Art. 21): who controls the data, why, on what basis,
+    for how long, who receives it, and how residents use their rights."""
+    return render(
+        request,
+        "content/privacy.html",
+        {
+            "contact_email": settings.LDM_PRIVACY_CONTACT_EMAIL,
+            "controller_unit": settings.LDM_PRIVACY_CONTROLLER_UNIT,
+            "notice_date": dt.date.fromisoformat(settings.LDM_PRIVACY_NOTICE_DATE),
+            "identity_days": settings.LDM_RETENTION_IDENTITY_DOCUMENTS_DAYS,
+            "closed_days": settings.LDM_RETENTION_CLOSED_ACCOUNTS_DAYS,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "walk_in_minutes": settings.LDM_WALK_IN_SESSION_SECONDS // 60,
         },
     )

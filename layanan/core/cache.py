@@ -19,6 +19,15 @@ Two promises hold meanwhile:
 Callers that must know whether Redis answered (the rate limits, ``/sehat/``) use
 ``strict_cache()``: the same calls, raising ``CacheUnavailable`` instead of degrading.
 The circuit breaker also guards the task broker (layanan.notifications.queueing).
+
+**Counters and single-use claims in every deployment.** What must count across all web
+processes (failed logins, rate limits, the signing passphrase's lock, a Kode Keamanan
+answered once) goes through ``counter_cache()`` and ``claim_once()``. Only a cache that every
+process shares and that adds and increments atomically (Redis, Memcached) holds them; with a
+cache of the process's own (the embedded default's LocMemCache, DummyCache, or a file or
+database cache, whose increments are not atomic) they are kept in the database
+(``FallbackEntry``), exactly as while Redis is down and without a warning: two gunicorn
+workers without Redis share one count.
 """
 
 import datetime as dt
@@ -31,6 +40,9 @@ from typing import Any, Protocol
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.memcached import BaseMemcachedCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -364,3 +376,33 @@ def strict_cache(alias: str = "default") -> CacheCalls:
     backend = caches[alias]
     strict = getattr(backend, "strict", None)
     return strict if strict is not None else backend
+
+
+# Caches every process shares, whose add() and incr() are atomic there: counters may live in
+# them. RedisCache includes ResilientRedisCache.
+COUNTING_BACKENDS = (RedisCache, BaseMemcachedCache)
+# Caches that live inside one process: what one worker stores, another never sees.
+PROCESS_LOCAL_BACKENDS = (LocMemCache, DummyCache)
+
+
+def cache_is_process_local(alias: str = "default") -> bool:
+    """Whether the cache lives inside each process (sessions kept there are not shared)."""
+    return isinstance(caches[alias], PROCESS_LOCAL_BACKENDS)
+
+
+def counter_cache(alias: str = "default") -> CacheCalls:
+    """The cache for counters that all processes must share: ``strict_cache()`` when the
+    cache can hold them, else CacheUnavailable, so that the caller counts in the database."""
+    if not isinstance(caches[alias], COUNTING_BACKENDS):
+        raise CacheUnavailable
+    return strict_cache(alias)
+
+
+def claim_once(key: str, timeout: int) -> bool:
+    """Claim ``key`` for ``timeout`` seconds; False when some process already has: a single
+    use (a Kode Keamanan answered) holds across all processes in every deployment."""
+    backend = caches["default"]
+    if isinstance(backend, COUNTING_BACKENDS):
+        # A ResilientRedisCache claims in the database itself while Redis is unavailable.
+        return bool(backend.add(key, 1, timeout))
+    return _claim_in_database(backend.make_and_validate_key(key), timeout)

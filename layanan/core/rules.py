@@ -13,6 +13,7 @@ A rule takes the user, and the object it is about when there is one: ``rule(user
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 Rule = Callable[..., bool]
@@ -60,3 +61,16 @@ def allowed(name: str, user: Any, obj: Any = None) -> bool:
 def is_active_user(user: Any) -> bool:
     """Logged in with an account that has not been deactivated: every rule starts here."""
     return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def second_factor_passed(user: Any) -> bool:
+    """Whether a staff decision may be taken for this user: with settings.LDM_STAFF_2FA on,
+    only once the session passed its second factor. django-otp's ``OTPMiddleware`` gives
+    every request's user ``is_verified()``; a user that came through no request (the actor of
+    a task or a management command) has no session and is vouched for by whoever started it.
+    Every staff role predicate ends here, so that no staff object (a draft, an unpublished
+    announcement, an export) opens to a session that stopped after the password."""
+    if not settings.LDM_STAFF_2FA:
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or bool(is_verified())

@@ -1,5 +1,6 @@
 """Counting failures and locking out, in the cache (Redis in production), or in the
-database while the cache cannot be reached.
+database while the cache cannot be reached, or when it is not shared by all processes (the
+embedded default's in-process cache: ``layanan.core.cache.counter_cache``).
 
 Keys are HMACs of what they count (an account name, an address), so neither the cache nor
 the database holds a NIK or an IP address in clear. When Redis is down or hangs the limits
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from layanan.core.cache import CacheUnavailable, fallback_expire, strict_cache
+from layanan.core.cache import CacheUnavailable, counter_cache, fallback_expire
 from layanan.core.models import FallbackEntry
 
 
@@ -44,7 +45,7 @@ class Throttle:
     def locked_until(self, value: str) -> dt.datetime | None:
         key = self._key("lock", value)
         try:
-            stamp = strict_cache().get(key)
+            stamp = counter_cache().get(key)
         except CacheUnavailable:
             return _database_locked_until(key)
         if stamp is None:
@@ -84,7 +85,7 @@ class Throttle:
     def reset(self, value: str) -> None:
         keys = [self._key("count", value), self._key("lock", value)]
         try:
-            strict_cache().delete_many(keys)
+            counter_cache().delete_many(keys)
         except CacheUnavailable:
             FallbackEntry.objects.filter(key__in=keys).delete()
 
@@ -99,7 +100,7 @@ class Throttle:
         until = timezone.now() + dt.timedelta(seconds=self.lockout)
         lock_key, count_key = self._key("lock", value), self._key("count", value)
         try:
-            cache = strict_cache()
+            cache = counter_cache()
             cache.set(lock_key, until.timestamp(), self.lockout)
             cache.delete(count_key)
         except CacheUnavailable:
@@ -111,7 +112,7 @@ class Throttle:
         return until
 
     def _cache_add(self, key: str, delta: int) -> int:
-        cache = strict_cache()
+        cache = counter_cache()
         if delta == 0:
             return int(cache.get(key) or 0)
         cache.add(key, 0, self.window)

@@ -1,7 +1,14 @@
-"""Stop reading an upload that is far larger than any accepted document.
+"""Stop reading an upload larger than any request the site accepts, without draining it.
 
-Without this, Django would stream a 1 GB upload to a temporary file before the form
-could refuse it. The view sees ``request.upload_too_large`` and says so.
+``RequestSizeLimitMiddleware`` refuses a body whose Content-Length is over
+``settings.LDM_REQUEST_MAX_BYTES`` before anything reads it; this handler is the second line,
+for a body that turns out larger than it said. It stops the parsing with the connection
+"reset": Django then leaves the rest of the body unread (with ``connection_reset=False`` it
+would read it all, a body without line breaks into one string in memory), the request is
+marked (``request.upload_too_large``) and the middleware answers the 413 page.
+
+A file over its own form's limit (a KTP of 6 MB where 5 MB are accepted) is smaller than the
+request limit: it reaches the form, which says "larger than N MB".
 """
 
 from django.conf import settings
@@ -19,12 +26,11 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
-        # Two documents per form, plus a margin for the multipart envelope.
-        if self.received > 2 * settings.LDM_UPLOAD_MAX_BYTES + 1024 * 1024:
+        if self.received > settings.LDM_REQUEST_MAX_BYTES:
             # Django hands the handlers of FILE_UPLOAD_HANDLERS the request they parse.
             if self.request is not None:
                 setattr(self.request, TOO_LARGE_FLAG, True)
-            raise StopUpload(connection_reset=False)
+            raise StopUpload(connection_reset=True)
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

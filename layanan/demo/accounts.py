@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image, ImageDraw, ImageFont
 
 from layanan.accounts.choices import Gender, ProfileStatus
-from layanan.accounts.models import ResidentProfile, Role, User
+from layanan.accounts.models import EncryptedTOTPDevice, ResidentProfile, Role, User
 from layanan.accounts.two_factor import backup_codes_replace
 from layanan.regions.models import Village
 
@@ -134,7 +133,7 @@ def demo_accounts_create() -> list[tuple[DemoAccount, str]]:
 def demo_two_factor_enrol(user: User) -> tuple[str, list[str]]:
     """Enrol a demo staff account up front: (the TOTP key in base32, the backup codes), so
     that a visitor can log in with an authenticator app or a printed backup code."""
-    TOTPDevice.objects.filter(user=user).delete()
-    device = TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
+    EncryptedTOTPDevice.objects.filter(user=user).delete()
+    device = EncryptedTOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return secret, backup_codes_replace(user)

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import segno
 import typst
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
 from layanan.documents.models import CertificateAuthority
 from layanan.letters.fields import display_rows
@@ -49,6 +51,37 @@ def render_root() -> Path:
     return root
 
 
+@cache
+def package_dir() -> Path:
+    """Typst's package folders (local packages and the download cache): one empty folder of
+    our own, never the user's ~/.cache/typst, so that no package fetched earlier is found."""
+    folder = Path(settings.VAR_DIR) / "typst-packages"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+# `import`/`include` (with or without `#`) and what follows: the only statements by which
+# Typst loads a package ("@preview/name:1.0.0"), and so the only ones that reach the network.
+_IMPORT = re.compile(r"(?<![\w-])(?:import|include)\b(?P<rest>[^\n]*)")
+_RELATIVE_SOURCE = re.compile(r'\s*"(?P<path>[^"@\\]*)"\s*(?=$|:|as\b|;|\})')
+
+
+def package_import_refused(template: str) -> str:
+    """Why an edited template may not be compiled, or "" if it may.
+
+    typst-py 0.15 gives every compiler Typst Universe's downloader (src/world.rs,
+    ``UniversePackages``): an `@preview` import the empty package folders do not hold is
+    downloaded, whatever folders it is pointed at. So an edited body may import only a file
+    of the render root, named by a plain string and nothing else: a package, or a path
+    computed at run time (``#import ("@pre" + "view/...")``, ``"x".replace(...)``), is refused
+    before Typst ever sees it."""
+    for match in _IMPORT.finditer(template):
+        source = _RELATIVE_SOURCE.match(match["rest"])
+        if source is None or not source["path"]:
+            return gettext("packages from outside are not allowed")
+    return ""
+
+
 def _compiler() -> typst.Compiler:
     compiler = getattr(_local, "compiler", None)
     if compiler is None:
@@ -58,6 +91,8 @@ def _compiler() -> typst.Compiler:
             root=root,
             font_paths=[FONTS_DIR],
             ignore_system_fonts=True,
+            package_path=package_dir(),
+            package_cache_path=package_dir(),
         )
         _local.compiler = compiler
     return compiler
@@ -75,6 +110,9 @@ class Issue:
     signer_title: str
     # The moment of signing (the signature block prints it, to the minute, in WIB).
     signed_at: dt.datetime | None = None
+    # Printed beside the QR code, never in it: what opens the original PDF to someone who
+    # holds the letter (letters.access_codes). Empty: none printed.
+    access_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +174,9 @@ def _moment(value: dt.datetime) -> str:
 def body_module(letter_type_code: str, body_template: str = "") -> str:
     """The Typst module of a type's body: an edited template, its shipped file, or generic."""
     if body_template.strip():
+        refused = package_import_refused(body_template)
+        if refused:
+            raise RenderError(refused)
         digest = hashlib.sha256(body_template.encode()).hexdigest()[:32]
         # Beside the shipped bodies, so that `#import "../layout.typ"` works the same.
         path = render_root() / "types" / f"custom-{digest}.typ"
@@ -247,6 +288,7 @@ def letter_data(
             issue.signer_name if issue else head_name or "(nama penandatangan)"
         ).upper(),
         "verification_url": issue.verification_url if issue else "",
+        "access_code": issue.access_code if issue else "",
         "signature_marker": _signature_marker(),
         "signed_at": _moment(issue.signed_at) if issue and issue.signed_at else "",
         "issuer_line": _issuer_line() if issue else "",

@@ -56,6 +56,7 @@ from layanan.documents.signing import (
 from layanan.documents.signing.base import SignatureRequest, SignedDocument
 from layanan.documents.signing.local import credential_new, credential_retire
 from layanan.letters import rules
+from layanan.letters.access_codes import access_code_hash, access_code_new
 from layanan.letters.fields import sample_answers
 from layanan.letters.lifecycle import transition_check
 from layanan.letters.models import LetterRequest, LetterType, RequestAction, RequestStatus
@@ -240,6 +241,7 @@ class _Prerendered:
 
     sequence: int
     token: str
+    access_code: str
     inputs: dict
     pdf: Future[RenderedLetter]
 
@@ -251,6 +253,7 @@ def _issue(
     number: str,
     now: dt.datetime,
     token: str,
+    access_code: str,
 ) -> Issue:
     today = timezone.localdate(now)
     return Issue(
@@ -261,6 +264,7 @@ def _issue(
         signer_name=head.full_name,
         signer_title=f"{locked.village.head_title} {locked.village.display_name}",
         signed_at=now,
+        access_code=access_code,
     )
 
 
@@ -299,10 +303,14 @@ def _sign_one(
             if on_numbered is not None:
                 on_numbered(sequence, now)
             number = _number(locked, sequence, today)
-            token = (
-                ahead.token if ahead and ahead.sequence == sequence else secrets.token_urlsafe(15)
+            token, access_code = (
+                (ahead.token, ahead.access_code)
+                if ahead and ahead.sequence == sequence
+                else (secrets.token_urlsafe(15), access_code_new())
             )
-            issue = _issue(locked, head, number=number, now=now, token=token)
+            issue = _issue(
+                locked, head, number=number, now=now, token=token, access_code=access_code
+            )
             inputs = letter_inputs(locked, issue)
             if ahead and ahead.sequence == sequence and ahead.inputs == inputs:
                 rendered = ahead.pdf.result()
@@ -400,8 +408,10 @@ def _issue_apply(
         document=locked.document.name,
         document_sha256=hashlib.sha256(signed.pdf).hexdigest(),
         verification_token=token,
+        access_code_hash=access_code_hash(issue.access_code, token=token),
         letter_type_version=letter_type_version_current(locked.letter_type),
     )
+    issued.access_code = issue.access_code  # in memory only, for whoever issued it
     if signed.timestamp_valid_until is not None:
         LetterArchive.objects.create(
             request=issued,
@@ -437,12 +447,12 @@ def _render_ahead(
     fresh = LetterRequest.objects.select_related(
         "letter_type", "village__district__regency__province"
     ).get(pk=request.pk)
-    token = secrets.token_urlsafe(15)
+    token, access_code = secrets.token_urlsafe(15), access_code_new()
     number = _number(fresh, sequence, timezone.localdate(now))
-    issue = _issue(fresh, head, number=number, now=now, token=token)
+    issue = _issue(fresh, head, number=number, now=now, token=token, access_code=access_code)
     inputs = letter_inputs(fresh, issue)
     future = _renderer().submit(compile_letter, inputs, verification_url=issue.verification_url)
-    return _Prerendered(sequence, token, inputs, future)
+    return _Prerendered(sequence, token, access_code, inputs, future)
 
 
 @cache
@@ -482,7 +492,14 @@ def _sign_together(
                 )
                 token = secrets.token_urlsafe(15)
                 number = _number(current, sequence, today)
-                issue = _issue(current, head, number=number, now=now, token=token)
+                issue = _issue(
+                    current,
+                    head,
+                    number=number,
+                    now=now,
+                    token=token,
+                    access_code=access_code_new(),
+                )
                 rendering = _renderer().submit(
                     compile_letter,
                     letter_inputs(current, issue),

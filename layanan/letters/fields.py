@@ -336,6 +336,72 @@ def display_rows(raw_schema: list[dict], data: dict) -> list[DisplayRow]:
     return rows
 
 
+# --- Public fields: what the verification page may show ---------------------------------------
+
+# Words in a field's name or label that tell it holds a NIK (or a KK number), or income.
+_NIK_WORDS = frozenset({"nik", "kk", "nkk"})
+_INCOME_WORDS = frozenset(
+    {"penghasilan", "pendapatan", "gaji", "upah", "omzet", "omset", "income", "salary"}
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(spec: FieldSpec) -> set[str]:
+    return set(_WORD.findall(spec.name.lower())) | set(_WORD.findall(spec.label.lower()))
+
+
+def never_public_reason(spec: FieldSpec) -> str:
+    """Why a field may never be shown on the public verification page ("" if it may): it
+    holds a NIK (its format, or a name or label saying NIK or KK) or income, or it is a
+    group with such a field. Decided from the definition, whatever the admin ticks."""
+    if spec.is_group:
+        return next((r for r in map(never_public_reason, spec.fields) if r), "")
+    words = _words(spec)
+    if spec.format == "nik" or words & _NIK_WORDS or "kartu keluarga" in spec.label.lower():
+        return _("it holds a NIK or KK number")
+    if words & _INCOME_WORDS:
+        return _("it holds income")
+    return ""
+
+
+def public_fields_check(raw_schema: list[dict], names: list[str]) -> list[str]:
+    """The names of a type's fields to show on the verification page, checked against its
+    field definitions (Keperluan included); ValidationError naming each refused field."""
+    specs = {spec.name: spec for spec in request_specs(raw_schema)}
+    errors = []
+    for name in names:
+        spec = specs.get(name)
+        if spec is None:
+            errors.append(
+                ValidationError(
+                    _("%(name)s is not one of the type's fields.") % {"name": name},
+                    code="public_unknown",
+                )
+            )
+        elif reason := never_public_reason(spec):
+            errors.append(
+                ValidationError(
+                    _("%(label)s can never be shown on the verification page: %(reason)s.")
+                    % {"label": spec.label, "reason": reason},
+                    code="public_sensitive",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+    return [name for name in specs if name in names]  # in the form's order, once each
+
+
+def public_rows(raw_schema: list[dict], data: dict, names: list[str]) -> list[DisplayRow]:
+    """The rows of a letter's answers that its type shows publicly, judged again on the
+    letter's own field definitions: a field that holds a NIK or income is never among them,
+    even if it was ticked under a definition that did not say so."""
+    if not names:
+        return []
+    specs = {spec.name: spec for spec in request_specs(raw_schema)}
+    shown = {name for name in names if name in specs and not never_public_reason(specs[name])}
+    return [row for row in display_rows(raw_schema, data) if row.name in shown]
+
+
 # --- Sample answers and the editor's text form -----------------------------------------------
 
 

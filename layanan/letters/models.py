@@ -86,6 +86,15 @@ class LetterType(models.Model):
             "The type's own fields beyond the applicant's data; Keperluan is always added."
         ),
     )
+    public_fields = models.JSONField(
+        _("fields shown on the verification page"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Names of the type's fields that anyone holding the QR code may read (e.g. the "
+            "business name); none by default. A field holding a NIK or income never is."
+        ),
+    )
     body_template = models.TextField(
         _("letter body template (Typst)"),
         blank=True,
@@ -253,6 +262,11 @@ class LetterRequest(models.Model):
     verification_token = models.CharField(
         _("verification token"), max_length=32, null=True, blank=True, unique=True
     )
+    # The HMAC of the access code printed beside the QR code (letters.access_codes); empty
+    # for letters issued before access codes existed, which only their owner downloads.
+    access_code_hash = models.CharField(
+        _("access code (HMAC)"), max_length=64, blank=True, default="", editable=False
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     letter_type_version = models.ForeignKey(
         LetterTypeVersion,
@@ -355,6 +369,12 @@ class LetterRequest(models.Model):
     @property
     def keperluan(self) -> str:
         return self.data.get("keperluan", "")
+
+    @property
+    def applicant_erased(self) -> bool:
+        """The applicant closed their account: the register keeps the letter, not their data
+        (layanan.privacy). Every other request has the applicant's NIK."""
+        return not self.applicant_nik
 
     @property
     def is_issued(self) -> bool:

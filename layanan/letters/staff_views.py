@@ -18,11 +18,18 @@ from layanan.accounts.selectors import resident_with_nik
 from layanan.core.service_calls import service_call
 from layanan.letters import rules
 from layanan.letters.fields import display_rows, request_specs
-from layanan.letters.forms import ApplicantForm, NoteForm, ReasonForm, WalkInStartForm
+from layanan.letters.forms import (
+    ApplicantForm,
+    NoteForm,
+    ReasonForm,
+    SubmissionKeyForm,
+    WalkInStartForm,
+)
 from layanan.letters.lifecycle import allowed_actions
 from layanan.letters.models import LetterType, RequestStatus
 from layanan.letters.selectors import (
     request_search,
+    request_submitted_with,
     request_timeline,
     requests_for_staff,
     requests_listed,
@@ -37,12 +44,12 @@ from layanan.letters.services import (
     letter_return,
     letter_revoke,
 )
-from layanan.letters.views import data_form_from_post
+from layanan.letters.views import already_submitted_message, data_form_from_post
+from layanan.letters.walk_in import walk_in_forget, walk_in_remember, walk_in_started
 
 village_staff_required = staff_required(allowed=rules.can_work_on_requests)
 operator_required = staff_required(allowed=rules.can_register_walk_in)
 signer_required = staff_required(allowed=rules.can_sign)
-WALK_IN_SESSION_KEY = "ldm_walk_in"
 
 
 @village_staff_required
@@ -216,13 +223,16 @@ def staff_revoke(request, number: str):
 @operator_required
 @require_http_methods(["GET", "POST"])
 def walk_in_start(request):
-    """Step 1: the letter and the applicant's NIK (kept in the session, never in a URL)."""
+    """Step 1: the letter and the applicant's NIK (kept in the session for a short while,
+    never in a URL; ``walk_in.py``). Opening it forgets a registration left half-done."""
+    walk_in_forget(request.session)
     form = WalkInStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request.session[WALK_IN_SESSION_KEY] = {
-            "type": form.cleaned_data["letter_type"].pk,
-            "nik": form.cleaned_data["nik"],
-        }
+        walk_in_remember(
+            request.session,
+            letter_type_id=form.cleaned_data["letter_type"].pk,
+            nik=form.cleaned_data["nik"],
+        )
         return redirect("letters:walk-in-details")
     return render(request, "letters/staff/walk_in_start.html", {"form": form})
 
@@ -232,7 +242,17 @@ def walk_in_start(request):
 def walk_in_details(request):
     """Step 2: the applicant's data (from their profile, or typed from the KTP) and the
     letter's fields; the request starts in Konsep."""
-    started = request.session.get(WALK_IN_SESSION_KEY)
+    post = request.POST if request.method == "POST" else None
+    submission = SubmissionKeyForm(post)
+    earlier = request_submitted_with(creator=request.user, key=submission.key)
+    if earlier is not None:
+        # The same page posted again (a double tap, a retry): the request registered first.
+        walk_in_forget(request.session)
+        messages.info(request, already_submitted_message(earlier))
+        return redirect(
+            reverse("letters:staff-detail", kwargs={"number": earlier.registration_number})
+        )
+    started = walk_in_started(request.session)
     if not started:
         return redirect("letters:walk-in")
     letter_type = get_object_or_404(LetterType.objects.active(), pk=started["type"])
@@ -247,7 +267,6 @@ def walk_in_details(request):
         and profile.is_verified
         else None
     )
-    post = request.POST if request.method == "POST" else None
     data_form, adding_row = data_form_from_post(request_specs(letter_type.fields), post)
     applicant_form = (
         None if own_profile is not None else ApplicantForm(None if adding_row else post, nik=nik)
@@ -276,9 +295,10 @@ def walk_in_details(request):
                     applicant=applicant,
                     data=data_form.cleaned_data(),
                     resident=resident if own_profile is not None else None,
+                    submission_key=submission.key,
                 )
             if call.succeeded:
-                del request.session[WALK_IN_SESSION_KEY]
+                walk_in_forget(request.session)
                 messages.success(
                     request,
                     _("Request %(number)s is registered as a draft (Konsep).")
@@ -299,5 +319,15 @@ def walk_in_details(request):
             and not profile.is_verified,
             "data_form": data_form,
             "applicant_form": applicant_form,
+            "submission": submission,
         },
     )
+
+
+@operator_required
+@require_POST
+def walk_in_cancel(request):
+    """The operator stops a registration at the counter: the NIK typed is forgotten."""
+    walk_in_forget(request.session)
+    messages.info(request, _("The registration was cancelled; nothing was saved."))
+    return redirect("letters:inbox")

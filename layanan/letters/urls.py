@@ -15,6 +15,7 @@ urlpatterns = [
     path("petugas/permohonan/", staff_views.inbox, name="inbox"),
     path("petugas/permohonan/baru/", staff_views.walk_in_start, name="walk-in"),
     path("petugas/permohonan/baru/isi/", staff_views.walk_in_details, name="walk-in-details"),
+    path("petugas/permohonan/baru/batal/", staff_views.walk_in_cancel, name="walk-in-cancel"),
     path("petugas/permohonan/<str:number>/", staff_views.staff_detail, name="staff-detail"),
     path("petugas/permohonan/<str:number>/terima/", staff_views.staff_accept, name="staff-accept"),
     path("petugas/permohonan/<str:number>/tolak/", staff_views.staff_reject, name="staff-reject"),

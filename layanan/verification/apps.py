@@ -6,3 +6,6 @@ class VerificationConfig(AppConfig):
     name = "layanan.verification"
     label = "verification"
     verbose_name = _("Verification")
+
+    def ready(self) -> None:
+        from layanan.verification import checks  # noqa: F401, PLC0415 - registers the checks

@@ -17,3 +17,14 @@ class UploadCheckForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise ValidationError(_("The file is larger than 10 MB."), code="too_large")
         return upload.read(MAX_UPLOAD + 1)
+
+
+class AccessCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Access code"),
+        max_length=20,
+        help_text=_("The 8 characters printed beside the letter's QR code, e.g. K7QM-2XPA."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )

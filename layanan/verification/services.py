@@ -35,6 +35,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,12 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError
 
+from layanan.core.throttle import throttle
 from layanan.documents.models import LetterArchive
 from layanan.documents.pki.authority import authorities
+from layanan.letters import rules as letter_rules
+from layanan.letters.access_codes import access_code_matches
+from layanan.letters.fields import DisplayRow, public_rows
 from layanan.letters.models import LetterRequest, RequestStatus
 
 logger = logging.getLogger(__name__)
@@ -164,14 +169,18 @@ def _result(
 
 # --- The page behind the QR code ------------------------------------------------------------
 
-# What the page behind the QR code shows of a letter. A request row also holds the copy of
-# its form and the type's texts and template: not loading them makes the page ~10 % cheaper.
+# What the page behind the QR code reads of a letter. A request row also holds the type's
+# texts and template: not loading them makes the page ~10 % cheaper. The answers and their
+# field definitions are read for the fields the type shows publicly (``public_rows``), the
+# applicant's account for the owner's own download.
 _PAGE_FIELDS = (
     "registration_number",
     "status",
     "status_note",
+    "applicant",
     "applicant_name",
     "applicant_nik",
+    "form_schema",
     "data",
     "letter_number",
     "issued_at",
@@ -180,7 +189,9 @@ _PAGE_FIELDS = (
     "signer_name",
     "signer_title",
     "verification_token",
+    "access_code_hash",
     "letter_type__name",
+    "letter_type__public_fields",
     "village__name",
     "village__district__name",
 )
@@ -204,6 +215,64 @@ def letter_state(letter: LetterRequest) -> LetterState:
     if letter.is_expired(timezone.localdate()):
         return LetterState.EXPIRED
     return LetterState.VALID
+
+
+def letter_public_rows(letter: LetterRequest) -> list[DisplayRow]:
+    """The letter's answers its type shows on the verification page (none by default);
+    never a field holding a NIK or income."""
+    return public_rows(letter.form_schema, letter.data, letter.letter_type.public_fields)
+
+
+# --- The original PDF from the verification page ----------------------------------------------
+
+
+class PdfAccess(StrEnum):
+    """How the verification page gives a letter's original PDF to the person looking."""
+
+    OWNER = "owner"  # the owner, logged in: no code needed, revoked or not
+    OPEN = "open"  # anyone holding the QR code
+    CODE = "code"  # whoever types the access code
+    OWNER_ONLY = "owner_only"  # issued before access codes: its owner only
+    REVOKED = "revoked"  # nobody but its owner
+    OFF = "off"  # not from the verification page
+
+
+def pdf_access(letter: LetterRequest, user: Any) -> PdfAccess:
+    """Who may have the original PDF, as ``LDM_VERIFICATION_PDF_DOWNLOAD`` says: its owner
+    (revoked or not), then anyone ("open") or whoever has its code ("code"); a revoked
+    letter's PDF is never public, and a letter without a code opens to its owner only."""
+    mode = settings.LDM_VERIFICATION_PDF_DOWNLOAD
+    if mode not in ("open", "code"):
+        return PdfAccess.OFF
+    if letter_rules.is_request_owner(user, letter):
+        return PdfAccess.OWNER
+    if letter.status == RequestStatus.DICABUT:
+        return PdfAccess.REVOKED
+    if mode == "open":
+        return PdfAccess.OPEN
+    return PdfAccess.CODE if letter.access_code_hash else PdfAccess.OWNER_ONLY
+
+
+class CodeCheck(StrEnum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED = "locked"  # too many wrong codes from the address: not judged
+
+
+def letter_code_check(letter: LetterRequest, typed: str, *, address: str) -> CodeCheck:
+    """Judge a typed access code, counted per client address: each attempt is counted
+    before it is judged (attempts sent at once stay within the limit), a wrong one stays
+    counted, a right one is given back. Nothing is reset by a right code: one's own
+    letter's code must not clear the count of guesses at others'."""
+    limiter = throttle("letter-code-address")
+    if limiter.reserve(address) is not None:
+        return CodeCheck.LOCKED
+    if access_code_matches(letter.access_code_hash, typed, token=letter.verification_token or ""):
+        limiter.release(address)
+        return CodeCheck.RIGHT
+    if limiter.refused(address) is not None:
+        return CodeCheck.LOCKED
+    return CodeCheck.WRONG
 
 
 def mask_nik(nik: str) -> str:

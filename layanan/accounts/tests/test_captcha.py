@@ -56,6 +56,7 @@ def test_the_cookie_holds_a_nonce_not_the_code(random_codes):
     assert set(signing.loads(cookie, salt=_SALT)) == {"n"}
 
 
+@pytest.mark.django_db  # the used codes are kept where every process sees them
 def test_a_code_answers_once(random_codes):
     codes: list[str] = []
     cookie = _issued_cookie(codes)
@@ -64,6 +65,7 @@ def test_a_code_answers_once(random_codes):
     assert not captcha_check(_answering(cookie), codes[0])
 
 
+@pytest.mark.django_db
 def test_a_wrong_answer_uses_the_code_up(random_codes):
     codes: list[str] = []
     cookie = _issued_cookie(codes)
@@ -91,6 +93,7 @@ def test_an_old_challenge_has_expired(random_codes, monkeypatch):
     assert not captcha_check(_answering(cookie), codes[0])
 
 
+@pytest.mark.django_db
 def test_a_used_challenge_drops_its_cookie():
     @captcha_cookie
     def answered(request):

@@ -4,8 +4,8 @@ import time
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from layanan.accounts.models import EncryptedTOTPDevice
 from layanan.accounts.tests.factories import PASSWORD
 from layanan.accounts.two_factor import two_factor_reset
 from layanan.audit.models import AuditEntry
@@ -28,7 +28,7 @@ def _staff_login(client, captcha, username):
 
 def _code(user, *, steps_ahead: int = 0) -> str:
     """The app's code now, or a later time step's: a code is accepted once (no replay)."""
-    device = TOTPDevice.objects.get(user=user)
+    device = EncryptedTOTPDevice.objects.get(user=user)
     generator = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     generator.time = time.time() + steps_ahead * device.step
     return f"{generator.token():06d}"
@@ -37,7 +37,7 @@ def _code(user, *, steps_ahead: int = 0) -> str:
 def _last_accepted_code(user) -> str:
     """The code of the time step the device accepted last: a replay even if the clock has
     moved on to the next 30-second step since."""
-    device = TOTPDevice.objects.get(user=user)
+    device = EncryptedTOTPDevice.objects.get(user=user)
     generator = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     generator.time = device.t0 + (device.last_t + 0.5) * device.step
     return f"{generator.token():06d}"
@@ -80,7 +80,7 @@ def test_every_later_login_asks_for_a_code(client, captcha, operator):
     assert replayed.status_code == 200  # the enrolment's code cannot be used again
     # A wrong code makes the next try wait a moment (throttling); a person waits, the test
     # resets the delay instead of sleeping.
-    TOTPDevice.objects.get(user=operator).throttle_reset()
+    EncryptedTOTPDevice.objects.get(user=operator).throttle_reset()
     client.post(reverse("accounts:two-factor"), {"code": _code(operator, steps_ahead=1)})
 
     assert client.get(reverse("letters:inbox")).status_code == 200
@@ -103,7 +103,7 @@ def test_the_admin_resets_a_lost_phone(client, captcha, operator, district_admin
 
     two_factor_reset(actor=district_admin, staff=operator)
 
-    assert not TOTPDevice.objects.filter(user=operator).exists()
+    assert not EncryptedTOTPDevice.objects.filter(user=operator).exists()
     client.post(reverse("accounts:logout"))
     _staff_login(client, captcha, operator.username)
     assert "two-factor-qr" in client.get(reverse("accounts:two-factor")).content.decode()

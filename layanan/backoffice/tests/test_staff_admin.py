@@ -4,9 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from layanan.accounts.models import Role, User
+from layanan.accounts.models import EncryptedTOTPDevice, Role, User
 from layanan.documents.services import letter_sign, signing_credential_issue
 from layanan.letters.models import RequestStatus
 from layanan.verification.services import letter_check_upload
@@ -60,7 +59,7 @@ def test_the_admin_creates_an_operator_who_sets_a_password_and_logs_in_with_a_co
         {"identifier": "operator.baru", "password": "Tangguh-Kerja-77", "captcha": captcha},
     )
     client.get(reverse("accounts:two-factor"))
-    device = TOTPDevice.objects.get(user=member)
+    device = EncryptedTOTPDevice.objects.get(user=member)
     client.post(reverse("accounts:two-factor"), {"code": f"{totp(device.bin_key):06d}"})
 
     assert client.get(reverse("letters:inbox")).status_code == 200

@@ -115,6 +115,7 @@ def stage(tmp_path, batang, catalogue, kauman):
         LDM_BENCH_CAPTCHA=CAPTCHA,
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_FILE_KEYS="test:" + "A" * 43 + "=",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SESSION_ENGINE="cached_db",

@@ -1,6 +1,7 @@
 """The production tier: deploy checks, the health endpoint, logs without personal data, and
 rate limits shared between processes through Redis."""
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -16,6 +17,9 @@ from django.urls import reverse
 
 from layanan.core.logging import JsonFormatter, PersonalDataFilter, mask_personal_data
 from layanan.core.tests.stand_ins import free_port
+
+# Production refuses to start without a keyring for the private files (layanan.core.crypto).
+FILE_KEYS = f"test:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
 REDIS_URL = os.environ.get("LDM_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -46,6 +50,7 @@ def test_production_settings_pass_the_deploy_checks_without_warnings(tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_FILE_KEYS=FILE_KEYS,
         LDM_PUBLIC_URL="https://desa.example",
         DJANGO_ALLOWED_HOSTS="desa.example",
         LDM_VAR_DIR=str(tmp_path),
@@ -64,6 +69,7 @@ def test_the_deploy_check_refuses_a_public_url_that_is_not_public(tmp_path, publ
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         DJANGO_ALLOWED_HOSTS="desa.example",
         LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_FILE_KEYS=FILE_KEYS,
         LDM_PUBLIC_URL=public_url,
         LDM_VAR_DIR=str(tmp_path),
     )
@@ -103,6 +109,7 @@ def test_production_is_https_only_with_json_logs_and_compressed_static_files(tmp
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_FILE_KEYS=FILE_KEYS,
         LDM_PUBLIC_URL="https://desa.example",
         DJANGO_SESSION_ENGINE="cached_db",
         LDM_CAPTCHA_FIXED_CODE="1234",
@@ -278,6 +285,7 @@ def test_a_production_process_logs_json_without_personal_data(tmp_path):
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(48),
         LDM_PKI_PASSPHRASE=secrets.token_urlsafe(24),
+        LDM_FILE_KEYS=FILE_KEYS,
         LDM_PUBLIC_URL="https://desa.example",
         LDM_VAR_DIR=str(tmp_path),
     )

@@ -102,7 +102,9 @@ MATRIX = {
     "documents:pki-ocsp-get": ("ocsp_request", ALL_200),
     "documents:pki-tsa": (None, [405] * 7),
     "verification:letter": ("token", ALL_200),
-    "verification:letter-pdf": ("token", ALL_200),
+    # The original PDF: its owner, or whoever types its access code on the form (below).
+    "verification:letter-pdf": ("token", [403, 200, 403, 403, 403, 403, 403]),
+    "verification:letter-download": ("token", [200, 302, 200, 200, 200, 200, 200]),
     "verification:upload": (None, ALL_200),
     "backoffice:audit-log": (None, ADMIN_ONLY),
     "backoffice:audit-export": (None, ADMIN_ONLY),
@@ -118,6 +120,15 @@ MATRIX = {
     "backoffice:statistics": (None, [302, 403, 403, 200, 200, 200, 200]),
     "backoffice:statistics-csv": (None, [302, 403, 403, 200, 200, 200, 200]),
     "backoffice:statistics-xlsx": (None, [302, 403, 403, 200, 200, 200, 200]),
+    # The residents' own rights (layanan.privacy): each resident sees only their own data.
+    "content:privacy": (None, ALL_200),
+    "privacy:my-data": (None, RESIDENT_ONLY),
+    "privacy:export": ("export", RESIDENT_ONLY),
+    "privacy:correction-create": (None, RESIDENT_ONLY),
+    "privacy:close-account": (None, RESIDENT_ONLY),
+    "privacy:staff-corrections": (None, [302, 403, 403, 200, 200, 403, 403]),
+    "privacy:staff-correction-decide": ("correction", [302, 403, 403, 405, 405, 403, 403]),
+    "letters:walk-in-cancel": (None, [302, 403, 403, 405, 405, 403, 403]),
 }
 
 
@@ -150,6 +161,11 @@ def world(actors, resident, operator, signing_head, head_passphrase, district_ad
         publish_on="2020-01-01",
         created_by=district_admin,
     )
+    from layanan.privacy.services import correction_request_create
+
+    correction = correction_request_create(
+        resident=resident, what_is_wrong="Tanggal lahir", should_be="12 Maret 1990"
+    )
     profile = resident.profile
     arguments = {
         None: {},
@@ -171,6 +187,8 @@ def world(actors, resident, operator, signing_head, head_passphrase, district_ad
         "village": {"code": operator.village_id},
         "generation": {"generation": 1},
         "ocsp_request": {"encoded": "MAA="},
+        "export": {"fmt": "pdf"},
+        "correction": {"pk": correction.pk},
     }
     return arguments, actors
 

@@ -65,7 +65,10 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_starts_with_a_secret_key():
     result = _settings_with(
-        "config.settings.production", DJANGO_SECRET_KEY="x" * 64, LDM_PKI_PASSPHRASE="p" * 32
+        "config.settings.production",
+        DJANGO_SECRET_KEY="x" * 64,
+        LDM_PKI_PASSPHRASE="p" * 32,
+        LDM_FILE_KEYS="test:" + "A" * 43 + "=",
     )
 
     assert result.returncode == 0, result.stderr

@@ -143,7 +143,10 @@ def test_ldm_storage_s3_switches_the_default_storage(s3_server, tmp_path):
         "refused": True,
         "content": "png",
     }
-    assert client.get_object(Bucket=BUCKET, Key="ldm/identitas/x/kk.png")["Body"].read() == b"png"
+    # The bucket holds the file encrypted (test_encryption_at_rest.py), never the PNG.
+    stored = client.get_object(Bucket=BUCKET, Key="ldm/identitas/x/kk.png")["Body"].read()
+    assert stored.startswith(b"LDM-FILE-1\n")
+    assert b"png" not in stored
 
 
 def test_an_unknown_storage_is_refused(tmp_path):

@@ -43,5 +43,10 @@ def test_setup_demo_issues_one_demo_letter_and_lists_its_verification_url(
     assert letter.applicant.role == Role.RESIDENT
     assert letter.archive.timestamp_valid_until is not None  # PAdES B-LTA, archived
     url = f"/v/{letter.verification_token}/"
-    assert url in (tmp_path / "demo-logins.txt").read_text()
+    logins = (tmp_path / "demo-logins.txt").read_text()
+    assert url in logins
     assert client.get(url).status_code == 200
+    # Its access code is listed too, and opens the original PDF on the verification page.
+    code = logins.split("Its access code", 1)[1].split(": ", 1)[1].split()[0]
+    response = client.post(f"{url}unduh/", {"code": code})
+    assert response["Content-Type"] == "application/pdf"

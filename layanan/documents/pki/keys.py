@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from layanan.core.private_files import private_file_create
+
 PASSPHRASE_FILE_NAME = "pki-passphrase"  # noqa: S105 - a file name, not a secret
 
 _unlocked: dict[str, ec.EllipticCurvePrivateKey] = {}
@@ -44,9 +46,7 @@ def _local_passphrase() -> bytes:
     """The embedded default's passphrase, kept beside the database in var/."""
     path = Path(settings.VAR_DIR) / PASSPHRASE_FILE_NAME
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        private_file_create(path, secrets.token_urlsafe(32).encode(), exist_ok=True)
     return path.read_bytes().strip()
 
 

@@ -26,7 +26,7 @@ from layanan.core.errors import DomainError
 from layanan.core.models import Counter
 from layanan.documents.services import letter_sign, letters_sign_batch
 from layanan.documents.signing import SignerNotReady, WrongPassphrase, _signer
-from layanan.documents.tests.helpers import pdfsig_report, qpdf_check, qr_codes
+from layanan.documents.tests.helpers import pdf_text, pdfsig_report, qpdf_check, qr_codes
 from layanan.letters.models import LetterRequest, RequestStatus
 from layanan.verification.services import letter_check_upload, trust_roots_forget
 
@@ -251,6 +251,9 @@ def test_a_batch_of_10_through_bsre_v2_is_one_call_and_consecutive_numbers(
         assert letter.signature_backend == "bsre"
         assert letter.certificate_fingerprint == _signer_fingerprint(content)
         assert letter_check_upload(content).verdict == "valid"
+        # Each letter of the one call got its own access code, printed before BSrE signed.
+        assert letter.access_code in pdf_text(tmp_path / f"pdf{index}" / "surat.pdf")
+    assert len({letter.access_code for letter in result.signed}) == 10
     assert _counter(head.village) == 10
 
 
@@ -268,6 +271,7 @@ def test_a_visible_bsre_signature_is_a_second_qr_code_of_the_same_url(
     _check_pdf(issued, bsre, tmp_path / "pdf")
     url = f"http://127.0.0.1:8000/v/{issued.verification_token}/"
     assert qr_codes(tmp_path / "pdf" / "surat.pdf", tmp_path) == [url, url]
+    assert issued.access_code in pdf_text(tmp_path / "pdf" / "surat.pdf")  # not in the QR
 
 
 def test_the_marker_is_printed_only_when_bsre_places_the_signature_by_it(

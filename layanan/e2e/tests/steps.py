@@ -7,10 +7,9 @@ import time
 from django.conf import settings
 from django.core import mail
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from layanan.accounts.models import User
+from layanan.accounts.models import EncryptedTOTPDevice, User
 
 CAPTCHA = "4531"  # the test settings' fixed Kode Keamanan: the field is still required
 
@@ -64,7 +63,7 @@ def login_resident(page, *, nik, password):
 
 
 def totp_code(user: User, *, steps_ahead: int = 0) -> str:
-    device = TOTPDevice.objects.get(user=user)
+    device = EncryptedTOTPDevice.objects.get(user=user)
     generator = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     generator.time = time.time() + steps_ahead * device.step
     return f"{generator.token():06d}"

@@ -94,7 +94,7 @@ def test_no_serious_or_critical_violations_on_the_main_pages(
     options = {"viewport": DESKTOP, "bypass_csp": True}  # axe is injected as a script
     _audit(
         open_context(**options),
-        [*PUBLIC, f"/v/{issued.verification_token}/"],
+        [*PUBLIC, f"/v/{issued.verification_token}/", f"/v/{issued.verification_token}/unduh/"],
         axe_script,
         report,
     )

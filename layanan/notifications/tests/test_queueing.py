@@ -25,30 +25,28 @@ CONTEXT = {"name": "Siti", "path": "/profil/"}
 BOUND = 3.0
 
 
-def _forget_connections() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker(settings):
     """The Celery app pointed at a proxy in front of a port where nothing listens (its own
-    breaker), as the web processes are with CELERY_BROKER_URL; restored afterwards."""
+    breaker), as the web processes are with CELERY_BROKER_URL; restored afterwards. The
+    app's own connection pools are set aside, not closed: kombu keeps them in a registry
+    shared by the whole process, and the eager tasks of later tests use them again."""
     settings.LDM_BROKER_RETRY_SECONDS = 60
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    pools = (app._pool, app.amqp._producer_pool)
     with TcpProxy(free_port()) as proxy:
         app.conf.update(
             broker_url=f"amqp://guest:guest@127.0.0.1:{proxy.port}//", task_always_eager=False
         )
-        _forget_connections()
+        app._pool, app.amqp._producer_pool = None, None
         broker_breaker.cache_clear()
         try:
             yield proxy
         finally:
+            if app._pool is not None:
+                app._pool.force_close_all()
             app.conf.update(saved)
-            _forget_connections()
+            app._pool, app.amqp._producer_pool = pools
             broker_breaker.cache_clear()
 
 

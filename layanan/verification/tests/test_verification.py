@@ -41,9 +41,9 @@ def test_the_qr_page_shows_the_letter_with_a_masked_nik(client, issued):
     assert mask_nik(issued.applicant_nik) in html
     assert issued.applicant_nik not in html
     assert "KAUMAN" in html and "BATANG" in html
-    assert "Mengurus Dokumen Perizinan Berusaha" in html
     assert issued.signer_name.upper() in html
     assert issued.applicant_address not in html  # nothing beyond what the page needs
+    assert "Mengurus Dokumen Perizinan Berusaha" not in html  # the purpose is not public
     assert (
         f"{formats.date_format(issued.valid_from)} s.d. {formats.date_format(issued.valid_until)}"
         in html
@@ -86,13 +86,14 @@ def test_a_letter_past_its_validity_shows_kedaluwarsa(client, issued):
 
 
 def test_the_original_pdf_is_offered_unless_the_kabupaten_turns_it_off(client, issued, settings):
-    url = reverse("verification:letter-pdf", kwargs={"token": issued.verification_token})
+    url = reverse("verification:letter-download", kwargs={"token": issued.verification_token})
 
-    response = client.get(url)
+    assert url in _page(client, issued).content.decode()
+    response = client.post(url, {"code": issued.access_code})  # test_access_code.py: the rest
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
-    settings.LDM_VERIFICATION_PDF_DOWNLOAD = False
-    assert client.get(url).status_code == 404
+    settings.LDM_VERIFICATION_PDF_DOWNLOAD = "off"
+    assert client.post(url, {"code": issued.access_code}).status_code == 404
     assert url not in _page(client, issued).content.decode()
 
 

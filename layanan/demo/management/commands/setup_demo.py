@@ -46,6 +46,10 @@ class Command(BaseCommand):
                     f"  Demo letter {letter.letter_number} (Terbit, PAdES B-LTA) of the demo "
                     f"resident; its QR code opens {verification_url(letter)}"
                 )
+                lines.append(
+                    f"  Its access code (printed beside the QR code; it opens the original "
+                    f"PDF there): {letter.access_code}"
+                )
         for account, _password in created:
             if account.role == Role.RESIDENT:
                 continue
