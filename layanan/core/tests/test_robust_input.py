@@ -1,7 +1,7 @@
 """Robust input: characters no database column can hold (a NUL, a lone surrogate, bytes that
 are not UTF-8) anywhere in an address, a query, a cookie or a form give 400 (or 404), never
-a 500, on PostgreSQL too, whose text type refuses NUL (run this file with DATABASE_URL on
-PostgreSQL: `make test-postgres` or the DATABASE_URL of README.md).
+a 500, on PostgreSQL too, whose text type refuses NUL (run this file with DATABASE_URL
+pointing at PostgreSQL, as `.ci/run` does).
 
 The fuzz walks every URL pattern of the resolver: each parameter of its path in turn, then
 its query string and its form fields (urlencoded and multipart), with GET and POST, as an
