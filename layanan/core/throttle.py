@@ -16,6 +16,7 @@ attempts at once are five judged, not twenty.
 import datetime as dt
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +26,11 @@ from django.utils import timezone
 
 from layanan.core.cache import CacheUnavailable, counter_cache, fallback_expire
 from layanan.core.models import FallbackEntry
+
+# How long a reserved attempt waits for a place among those being judged, and how often it
+# looks (``Throttle.reserve``).
+RESERVE_WAIT = 30.0
+RESERVE_POLL = 0.05
 
 
 @dataclass(frozen=True)
@@ -60,27 +66,44 @@ class Throttle:
         return None
 
     def reserve(self, value: str) -> dt.datetime | None:
-        """Count an attempt before it is judged (a passphrase checked slowly, or by a
-        remote service), so that attempts made at once are counted at once: beyond the
-        limit one is refused (the lock's end returned) without being judged at all. Each
-        reserved attempt then ends with ``refused`` (it was wrong), ``reset`` (it was
-        right) or ``release`` (it could not be judged: a service was down)."""
-        until = self.locked_until(value)
-        if until is not None:
-            return until
-        if self._add(value, 1) > self.limit:
-            return self._lock(value)
-        return None
+        """Take a place for an attempt that is judged slowly (a passphrase checked by scrypt
+        or by a remote service), so that attempts made at once are judged at most ``limit``
+        at a time: the failures of the window plus the attempts being judged never exceed
+        the limit. Beyond it an attempt waits for one being judged to end (at most
+        RESERVE_WAIT seconds), then is judged, or refused as locked (the lock's end
+        returned) once the failures reached the limit: twenty wrong passphrases sent at
+        once are five judged, twenty right ones are all judged, five at a time. Each
+        reserved attempt ends with ``refused`` (wrong), ``accepted`` (right) or
+        ``release`` (not judged: a service was down)."""
+        deadline = time.monotonic() + RESERVE_WAIT
+        while True:
+            until = self.locked_until(value)
+            if until is not None:
+                return until
+            judged_now = self._add(value, 1, kind="judging")
+            if self._add(value, 0) + judged_now <= self.limit:
+                return None
+            self._add(value, -1, kind="judging")
+            if time.monotonic() >= deadline:
+                return timezone.now()
+            time.sleep(RESERVE_POLL)
 
     def refused(self, value: str) -> dt.datetime | None:
-        """A reserved attempt was wrong: lock (returning the lock's end) at the limit."""
-        if self._add(value, 0) >= self.limit:
-            return self._lock(value)
+        """A reserved attempt was wrong: it counts; at the limit, locked (its end returned).
+        The count stays until its window ends: attempts waiting then see the lock."""
+        self._add(value, -1, kind="judging")
+        if self._add(value, 1) >= self.limit:
+            return self._lock(value, forget_count=False)
         return None
+
+    def accepted(self, value: str) -> None:
+        """A reserved attempt was right: the failures start over."""
+        self._add(value, -1, kind="judging")
+        self.reset(value)
 
     def release(self, value: str) -> None:
         """A reserved attempt could not be judged: it does not count."""
-        self._add(value, -1)
+        self._add(value, -1, kind="judging")
 
     def reset(self, value: str) -> None:
         keys = [self._key("count", value), self._key("lock", value)]
@@ -89,26 +112,29 @@ class Throttle:
         except CacheUnavailable:
             FallbackEntry.objects.filter(key__in=keys).delete()
 
-    def _add(self, value: str, delta: int) -> int:
-        """Add ``delta`` (1, 0 or -1) to the window's count, atomically; the new count."""
+    def _add(self, value: str, delta: int, *, kind: str = "count") -> int:
+        """Add ``delta`` (1, 0 or -1) to the window's count (or to another counter of the
+        window: ``judging``), atomically; the new value."""
         try:
-            return self._cache_add(self._key("count", value), delta)
+            return self._cache_add(self._key(kind, value), delta)
         except CacheUnavailable:
-            return self._database_add(self._key("count", value), delta)
+            return self._database_add(self._key(kind, value), delta)
 
-    def _lock(self, value: str) -> dt.datetime:
+    def _lock(self, value: str, *, forget_count: bool = True) -> dt.datetime:
         until = timezone.now() + dt.timedelta(seconds=self.lockout)
         lock_key, count_key = self._key("lock", value), self._key("count", value)
         try:
             cache = counter_cache()
             cache.set(lock_key, until.timestamp(), self.lockout)
-            cache.delete(count_key)
+            if forget_count:
+                cache.delete(count_key)
         except CacheUnavailable:
             with transaction.atomic():
                 FallbackEntry.objects.update_or_create(
                     key=lock_key, defaults={"count": 0, "expires_at": until}
                 )
-                FallbackEntry.objects.filter(key=count_key).delete()
+                if forget_count:
+                    FallbackEntry.objects.filter(key=count_key).delete()
         return until
 
     def _cache_add(self, key: str, delta: int) -> int:

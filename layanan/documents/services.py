@@ -165,7 +165,8 @@ def signing_credential_revoke(
 class _PassphraseAttempt:
     """One signing with a passphrase, counted towards the lockout before the passphrase is
     judged (``Throttle.reserve``): of twenty signings sent at once with wrong passphrases,
-    only the limit's number are judged, the rest are refused at once. The count is kept
+    only the limit's number are judged, the rest wait and are refused once signing is
+    locked; twenty with the right one are all judged, a few at a time. The count is kept
     outside the signing transaction, which rolls back."""
 
     def __init__(self, head: User) -> None:
@@ -193,7 +194,7 @@ class _PassphraseAttempt:
         """A letter was signed, so the passphrase was right: the count starts over. Only
         then: a remote service (BSrE) checks the passphrase when it signs, not before."""
         self.judged = True
-        self._throttle.reset(self._key)
+        self._throttle.accepted(self._key)
 
     def unjudged(self) -> None:
         """Nothing told whether the passphrase was right (a service was down): no count."""

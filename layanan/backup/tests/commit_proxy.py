@@ -1,6 +1,7 @@
 """A TCP proxy in front of PostgreSQL that can betray a COMMIT, for fault tests.
 
-Modes, armed for the next COMMIT a client sends (PostgreSQL's simple query ``COMMIT``):
+Modes, armed for the next COMMIT a client sends (PostgreSQL's simple query ``COMMIT``) of a
+transaction that updated letter requests (``MARKER``):
 
 * ``lose_reply``: the COMMIT reaches the server, which commits; its answer never reaches the
   client, whose connection is then cut (a network failure at the worst moment);
@@ -16,6 +17,10 @@ import threading
 from dataclasses import dataclass, field
 
 COMMIT_QUERY = b"Q\x00\x00\x00\x0bCOMMIT\x00"
+# Only the COMMIT of a transaction that wrote letter requests is betrayed: the signer commits
+# other transactions first (the passphrase's count, kept in the database without a shared
+# cache), which are not the commit under test.
+MARKER = b'UPDATE "letters_letterrequest"'
 
 
 @dataclass
@@ -64,7 +69,8 @@ class CommitProxy:
 
     def _client_to_server(self, link: "_Link") -> None:
         while data := _recv(link.client):
-            if COMMIT_QUERY in data and (mode := self._take()) is not None:
+            link.marked = link.marked or MARKER in data
+            if COMMIT_QUERY in data and link.marked and (mode := self._take()) is not None:
                 if mode == "lose_reply":
                     link.mute = True
                     link.server.sendall(data)
@@ -79,6 +85,8 @@ class CommitProxy:
                         pass
                     _cut(link.server)
                     return
+            if COMMIT_QUERY in data:
+                link.marked = False
             link.server.sendall(data)
         _cut(link.server)
 
@@ -99,6 +107,7 @@ class _Link:
     client: socket.socket
     server: socket.socket
     mute: bool = False
+    marked: bool = False  # the open transaction wrote letter requests
     muted_commit: threading.Event = field(default_factory=threading.Event)
 
 

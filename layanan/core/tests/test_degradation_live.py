@@ -104,6 +104,11 @@ def stage(tmp_path, batang, catalogue, kauman):
 
     applicant, guesser = resident(), resident()
     letter = LetterRequestFactory(applicant=applicant, status=RequestStatus.TERBIT)
+    # Its PDF in the server's storage (/sehat/ checks that the newest letters have theirs; a
+    # file stored in clear still opens).
+    stored = tmp_path / "var" / "private" / letter.document.name
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(_pdf())
     queue = f"ldm-test-{uuid.uuid4().hex[:12]}"
     base = {
         k: v
