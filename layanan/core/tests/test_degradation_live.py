@@ -106,7 +106,7 @@ def stage(tmp_path, batang, catalogue, kauman):
     letter = LetterRequestFactory(applicant=applicant, status=RequestStatus.TERBIT)
     # Its PDF in the server's storage (/sehat/ checks that the newest letters have theirs; a
     # file stored in clear still opens).
-    stored = tmp_path / "var" / "private" / letter.document.name
+    stored = tmp_path / "var" / "private" / str(letter.document)
     stored.parent.mkdir(parents=True)
     stored.write_bytes(_pdf())
     queue = f"ldm-test-{uuid.uuid4().hex[:12]}"
