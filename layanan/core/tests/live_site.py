@@ -27,7 +27,7 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 
 from layanan.accounts import captcha
-from layanan.core.tests.stand_ins import free_port, wait_for_port
+from layanan.core.tests.stand_ins import free_port, wait_for_port, wait_until
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 WAIT_SECONDS = 60
@@ -138,10 +138,13 @@ def live_site(
             )
         site = LiveSite(port=port, master=master, env=env, secret_key=secret_key, log=log)
         try:
-            assert wait_for_port(port, timeout=WAIT_SECONDS, process=master), site.log_tail()
-            deadline = time.monotonic() + WAIT_SECONDS
-            while len(site.workers()) < workers and time.monotonic() < deadline:
-                time.sleep(0.1)
+            assert wait_for_port(port, process=master), site.log_tail()
+            wait_until(
+                lambda: len(site.workers()) >= workers,
+                what="gunicorn's workers",
+                processes=[master],
+                log=log,
+            )
             yield site
         finally:
             if master.poll() is None:

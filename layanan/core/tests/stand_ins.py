@@ -23,18 +23,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, *, timeout: float = 20.0, process=None) -> bool:
-    """Wait until something listens on 127.0.0.1:port (False on timeout or if `process` ended)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            return False
-        with socket.socket() as sock:
-            sock.settimeout(0.2)
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return True
+# Not a time any test expects: only a guard, so that a process that hangs for good fails the
+# run instead of holding it. Waits end when their condition holds, or when a process they
+# watch has died, however slow the machine.
+HANG_GUARD = 600.0
+
+
+def wait_until(condition, *, what: str, processes=(), log=None) -> None:
+    """Wait until ``condition()`` holds; fail at once when one of ``processes`` has ended
+    (with the tail of ``log``, a path), or after HANG_GUARD."""
+    guard = time.monotonic() + HANG_GUARD
+    while not condition():
+        ended = [p for p in processes if p.poll() is not None]
+        if ended or time.monotonic() > guard:
+            tail = log.read_text(errors="replace")[-4000:] if log else ""
+            reason = "a process it needs ended" if ended else "it never came"
+            raise AssertionError(f"waiting for {what}: {reason}\n{tail}")
         time.sleep(0.1)
-    return False
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for_port(port: int, *, process=None) -> bool:
+    """Wait until something listens on 127.0.0.1:port; False if ``process`` ended first."""
+    try:
+        wait_until(
+            lambda: _listening(port),
+            what=f"port {port}",
+            processes=[process] if process else (),
+        )
+    except AssertionError:
+        return False
+    return True
 
 
 @dataclass

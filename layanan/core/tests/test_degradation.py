@@ -36,8 +36,6 @@ REDIS_PORT = 6379
 # The pause of the breakers under test, and the socket timeout of the cache under test.
 RETRY_AFTER = 0.5
 SOCKET_TIMEOUT = 0.3
-# Generous: far above the timeouts, far below a page that waits on Redis (5 s before).
-BOUND = 3.0
 
 
 def _redis_or_skip() -> None:
@@ -101,12 +99,12 @@ def test_a_cut_redis_is_a_miss_at_once(redis_proxy):
     redis_proxy.cut()
     cache = _cache(redis_proxy.port)
 
-    value, elapsed = _timed(lambda: cache.get("page", "miss"))
+    value = cache.get("page", "miss")
+    assert cache.breaker.is_open  # the refusal opened it: the next calls do not try Redis
     cache.set("page", "html")  # skipped, no error
     assert cache.delete("page") is False
 
     assert value == "miss"
-    assert elapsed < BOUND
     assert cache.get_many(["a", "b"]) == {}
     assert cache.set_many({"a": 1}) == ["a"]
     with pytest.raises(ValueError, match="unavailable"):
@@ -126,7 +124,8 @@ def test_a_hanging_redis_costs_one_timeout_then_is_not_asked(redis_proxy):
     print(f"\nhanging Redis: first get {first_elapsed:.3f} s, the next 20 gets", end=" ")
     print(f"{sum(elapsed for _, elapsed in later):.3f} s in all")
     assert first == "miss"
-    assert SOCKET_TIMEOUT * 0.5 < first_elapsed < BOUND  # it did wait, a bounded time
+    assert asked == 1  # it did ask (and wait for its socket timeout)
+    assert cache.breaker.is_open
     assert [value for value, _ in later] == ["miss"] * 20
     assert redis_proxy.accepted == asked  # skipped while the breaker is open
     time.sleep(RETRY_AFTER + 0.1)
@@ -181,14 +180,15 @@ def test_the_health_check_fails_at_once_while_the_breaker_is_open(client, db, re
     redis_proxy.hang()
     with override_settings(CACHES={"default": _cache_params(redis_proxy.port)}):
         first, first_elapsed = _timed(lambda: client.get(reverse("core:health")))
+        asked = redis_proxy.accepted
         second, second_elapsed = _timed(lambda: client.get(reverse("core:health")))
 
     print(f"\n/sehat/ with Redis hanging: {first_elapsed:.3f} s, then {second_elapsed:.3f} s")
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json()["status"] == second.json()["status"] == "degraded"
     assert first.json()["checks"]["cache"] == "failed"
-    assert first_elapsed < BOUND
-    assert second_elapsed < BOUND
+    assert asked >= 1
+    assert redis_proxy.accepted == asked  # the second check did not wait on Redis at all
 
 
 # --- Rate limits without the cache ----------------------------------------------------------

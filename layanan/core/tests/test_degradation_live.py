@@ -4,10 +4,11 @@ PostgreSQL.
 
 Run on PostgreSQL with a real broker (LDM_TEST_BROKER_URL, as `.ci/run` does) and Redis: the
 server and the worker are other processes and must see the test database. One test walks
-through the faults one after the other, so that the server starts once. It asserts only
-generous bounds (each page under BOUND seconds: before, a hanging Redis cost 5 s per page,
-a hanging broker 4 s per email, a hanging database 60 s) and prints what it measured
-(`pytest -s`).
+through the faults one after the other, so that the server starts once. It asserts what
+people get (200 pages, a degraded /sehat/, limits that hold, 503 without the database, emails
+delivered later) and never a time: the latencies it measured are printed (`pytest -s`), a
+report, not a verdict (before: a hanging Redis cost 5 s per page, a hanging broker 4 s per
+email, a hanging database 60 s).
 """
 
 import datetime as dt
@@ -34,15 +35,19 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.html import escape
 
-from layanan.core.tests.stand_ins import SmtpStandIn, TcpProxy, free_port, wait_for_port
+from layanan.core.tests.stand_ins import (
+    SmtpStandIn,
+    TcpProxy,
+    free_port,
+    wait_for_port,
+    wait_until,
+)
 from layanan.notifications.models import OutgoingEmail
 
 BROKER_URL = os.environ.get("LDM_TEST_BROKER_URL", "")
 REDIS_PORT = 6379
 CAPTCHA = "4531"  # config.settings.bench_load: production settings with a known Kode Keamanan
 PASSWORD = "Rahasia-Uji-123"
-# Generous on a loaded 2-core machine, far below what the faults cost before.
-BOUND = 3.0
 # The breakers' pause in the server under test (5 s and 10 s by default).
 RETRY_SECONDS = 2
 # libpq's smallest connect timeout: the bound of a page while the database hangs.
@@ -157,7 +162,7 @@ def _process(command: list[str], env: dict, log: Path, *, port: int | None = Non
         )
     try:
         if port is not None:
-            assert wait_for_port(port, timeout=WAIT_SECONDS, process=process), log.read_text()
+            assert wait_for_port(port, process=process), log.read_text()
         yield process
     finally:
         if process.poll() is None:
@@ -315,23 +320,10 @@ def _pages_answer(report: Report, scenario: str, browser: Browser, token: str, r
         for name, load in _public_pages(browser.port, token).items():
             answer = report.add(scenario, name, load())
             assert answer.status == 200, (scenario, name, answer.text[:500])
-            assert answer.elapsed < BOUND, (scenario, name, answer.elapsed)
 
 
 def _health(report: Report, scenario: str, browser: Browser) -> Answer:
-    answer = report.add(scenario, "/sehat/", browser.get("/sehat/"))
-    assert answer.elapsed < BOUND, (scenario, answer.elapsed)
-    return answer
-
-
-def _wait_until(condition, *, what: str, log: Path | None = None, timeout: float = WAIT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    tail = log.read_text(errors="replace")[-4000:] if log else ""
-    pytest.fail(f"timed out waiting for {what}\n{tail}")
+    return report.add(scenario, "/sehat/", browser.get("/sehat/"))
 
 
 def _log_in(browser: Browser, user) -> None:
@@ -455,7 +447,7 @@ def _redis_hangs(report, browser, token, redis) -> None:
     assert health.json()["checks"]["cache"] == "failed"
 
     redis.forward()
-    _wait_until(lambda: browser.get("/sehat/").json()["status"] == "ok", what="Redis back")
+    wait_until(lambda: browser.get("/sehat/").json()["status"] == "ok", what="Redis back")
 
 
 def _broker_hangs(report, browser, broker, applicant, smtp, worker_env) -> None:
@@ -464,7 +456,6 @@ def _broker_hangs(report, browser, broker, applicant, smtp, worker_env) -> None:
     for number in range(1, 4):
         answer = report.add("broker hangs", f"submission {number}", _submit(browser))
         assert (answer.status, answer.headers.get("Location")) == (302, "/riwayat/"), answer.text
-        assert answer.elapsed < BOUND
     health = _health(report, "broker hangs", browser)
     assert (health.status, health.json()["status"]) == (200, "degraded")
     assert health.json()["checks"]["broker"] == "failed"
@@ -490,12 +481,12 @@ def _broker_hangs(report, browser, broker, applicant, smtp, worker_env) -> None:
         capture_output=True,
         timeout=WAIT_SECONDS,
     )
-    _wait_until(lambda: not pending.exists(), what="the sweep to send the emails")
+    wait_until(lambda: not pending.exists(), what="the sweep to send the emails")
     # And with the broker back, a page queues its email to the worker again.
     time.sleep(RETRY_SECONDS + 0.5)
     answer = report.add("broker back", "submission 4", _submit(browser))
     assert answer.status == 302
-    _wait_until(lambda: len(smtp.messages) == 4, what="the fourth email")
+    wait_until(lambda: len(smtp.messages) == 4, what="the fourth email")
     assert all(f"To: {applicant.email}".encode() in message for message in smtp.messages)
 
 
@@ -515,17 +506,14 @@ def _database_gone(report, visitor, database, browser, applicant) -> None:
         )
         assert answer.status == 503, answer.text[:500]
         assert answer.headers.get("Retry-After") == "30"
-        assert answer.elapsed < DB_CONNECT_TIMEOUT + BOUND
         answer = report.add(scenario, "history (logged in)", browser.get("/riwayat/"))
         assert answer.status == 503
-        assert answer.elapsed < DB_CONNECT_TIMEOUT + BOUND
         health = report.add(scenario, "/sehat/", visitor.get("/sehat/"))
         assert health.status == 503
         assert health.json()["checks"]["database"] == "failed"
         assert health.json()["status"] == "failed"
-        assert health.elapsed < DB_CONNECT_TIMEOUT + BOUND
         report.add(scenario, "home", visitor.get("/"))
 
     database.forward()
-    _wait_until(lambda: visitor.get("/sehat/").status == 200, what="the database back")
+    wait_until(lambda: visitor.get("/sehat/").status == 200, what="the database back")
     assert browser.get("/riwayat/").status == 200

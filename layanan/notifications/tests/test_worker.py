@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from layanan.core.tests.stand_ins import SmtpStandIn
+from layanan.core.tests.stand_ins import SmtpStandIn, wait_until
 from layanan.notifications.models import EmailStatus, OutgoingEmail
 
 BROKER_URL = os.environ.get("LDM_TEST_BROKER_URL", "")
@@ -133,16 +133,6 @@ def celery_worker(env: dict, log_path):
                     process.wait(timeout=10)
 
 
-def _wait_until(condition, *, what: str, log_path=None, timeout: float = WAIT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    log = log_path.read_text(errors="replace")[-4000:] if log_path else ""
-    pytest.fail(f"timed out waiting for {what}\n--- worker log ---\n{log}")
-
-
 def _sent(email_id: int) -> bool:
     return OutgoingEmail.objects.filter(pk=email_id, sent_at__isnull=False).exists()
 
@@ -153,7 +143,7 @@ def test_an_email_queued_by_the_site_is_sent_by_the_worker(worker_env, tmp_path)
 
     with celery_worker(worker_env, log):
         email_id = _queue_email(worker_env)
-        _wait_until(lambda: _sent(email_id), what="the email to be sent", log_path=log)
+        wait_until(lambda: _sent(email_id), what="the email to be sent", log=log)
 
     (written,) = (tmp_path / "mail").iterdir()
     content = written.read_text()
@@ -171,7 +161,7 @@ def test_a_failing_send_is_retried_with_growing_delays(worker_env, tmp_path):
         )
         with celery_worker(worker_env, log):
             email_id = _queue_email(worker_env)
-            _wait_until(lambda: _sent(email_id), what="the email to be sent", log_path=log)
+            wait_until(lambda: _sent(email_id), what="the email to be sent", log=log)
 
     assert len(smtp.sessions) == 3
     first_delay = smtp.sessions[1] - smtp.sessions[0]
@@ -214,7 +204,7 @@ def test_a_worker_killed_mid_send_loses_nothing(worker_env, tmp_path):
     with SmtpStandIn() as smtp:
         worker_env["EMAIL_PORT"] = str(smtp.port)
         with celery_worker(worker_env, log):
-            _wait_until(lambda: _sent(email_id), what="the redelivered email", log_path=log)
+            wait_until(lambda: _sent(email_id), what="the redelivered email", log=log)
             time.sleep(2)  # a duplicate delivery would arrive now
 
     (message,) = smtp.messages
