@@ -353,15 +353,21 @@ LDM_CAPTCHA_FIXED_CODE = env.str("LDM_CAPTCHA_FIXED_CODE", default="")
 # Email confirmation links expire after this many seconds.
 LDM_CONFIRMATION_MAX_AGE = 3 * 24 * 60 * 60
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
-# Identity document uploads (KTP, KK).
-LDM_UPLOAD_MAX_BYTES = env.int("LDM_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Identity document uploads (KTP, KK): a phone's camera photo as it comes, up to 20 MB. It is
+# also the largest file any form accepts: of a larger one only the size is kept
+# (layanan.core.upload_handlers), and its form says so beside the field.
+LDM_UPLOAD_MAX_BYTES = env.int("LDM_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Photos are stored with at most this many pixels on the longest side: a KTP or KK stays
+# legible, a 12 MB photo becomes one of about 1 MB.
+LDM_UPLOAD_MAX_SIDE = 2000
 # The largest request body read at all: a larger one is refused from its Content-Length
 # before it is read (413, layanan.core.middleware). Room for the largest form (a KTP and a
-# KK, or a letter's PDF of 10 MB) with a margin, so that a file somewhat over its form's own
-# limit still reaches the form and is told that limit. The proxy in front should refuse the
-# same (nginx: client_max_body_size).
-LDM_REQUEST_MAX_BYTES = env.int("LDM_REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
-LDM_UPLOAD_MAX_PIXELS = 40_000_000
+# KK of 20 MB each) with a margin, so that a file somewhat over its form's own limit still
+# reaches the form and is told that limit. The proxy in front should refuse the same
+# (nginx: client_max_body_size).
+LDM_REQUEST_MAX_BYTES = env.int("LDM_REQUEST_MAX_BYTES", default=45 * 1024 * 1024)
+# 50 MP: the largest photos of today's phones (48 MP "HEIF Max" on an iPhone, 50 MP modes).
+LDM_UPLOAD_MAX_PIXELS = 50_000_000
 LDM_UPLOAD_MAX_PDF_PAGES = 5
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_HANDLERS = [

@@ -11,17 +11,32 @@ from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from layanan.accounts.captcha import captcha_check
+from layanan.accounts.captcha import captcha_check, captcha_version
 from layanan.accounts.models import ResidentProfile, User
 from layanan.accounts.nik import nik_facts, normalise_nik, validate_nik_with_birth_date
 from layanan.accounts.services import account_password_set
-from layanan.core.uploads import identity_document_clean
+from layanan.core.uploads import (
+    PHOTO_OR_PDF_ACCEPT,
+    identity_document_clean,
+    photo_input_attrs,
+)
 from layanan.regions.models import District, Village
 from layanan.regions.selectors import districts_of_deployment, villages_of_district
 
+PASSWORD_HELP = _(
+    "At least 8 characters, combining upper and lower case letters with a digit or a symbol."
+)
 NIK_WIDGET = forms.TextInput(
     attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "20", "spellcheck": "false"}
 )
+
+
+class CaptchaInput(forms.TextInput):
+    """The Kode Keamanan box: always shown empty. A form shown again carries a new
+    challenge, so the answer typed for the old picture would only be wrong again."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
 
 
 class CaptchaFormMixin(forms.Form):
@@ -30,13 +45,18 @@ class CaptchaFormMixin(forms.Form):
     captcha = forms.CharField(
         label=_("Security code"),
         max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=CaptchaInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("Type the digits shown in the picture."),
     )
 
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         super().__init__(*args, **kwargs)
+
+    @property
+    def captcha_version(self) -> str:
+        """The mark of the challenge the page shows, for the address of its picture."""
+        return captcha_version(self.request) if self.request is not None else ""
 
     def clean_captcha(self):
         answer = self.cleaned_data["captcha"]
@@ -64,10 +84,7 @@ class RegistrationForm(CaptchaFormMixin):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "At least 8 characters, combining upper and lower case letters with a digit or a "
-            "symbol."
-        ),
+        help_text=PASSWORD_HELP,
     )
     agree = forms.BooleanField(
         label=_("I agree to the terms of use and the privacy policy"),
@@ -169,20 +186,9 @@ class ProfileForm(forms.ModelForm):
     district = forms.ModelChoiceField(
         label=_("Kecamatan"), queryset=District.objects.none(), empty_label=_("Choose kecamatan")
     )
-    ktp_upload = forms.FileField(
-        label=_("Upload KTP"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
-        help_text=_("Photo or scan: JPG, PNG or PDF, at most %(mb)s MB.")
-        % {"mb": settings.LDM_UPLOAD_MAX_BYTES // (1024 * 1024)},
-    )
-    kk_upload = forms.FileField(
-        label=_("Upload KK"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
-        help_text=_("Photo or scan: JPG, PNG or PDF, at most %(mb)s MB.")
-        % {"mb": settings.LDM_UPLOAD_MAX_BYTES // (1024 * 1024)},
-    )
+    # Accept, limits and help text are set in __init__, from the settings of the moment.
+    ktp_upload = forms.FileField(label=_("Upload KTP"), required=False)
+    kk_upload = forms.FileField(label=_("Upload KK"), required=False)
 
     class Meta:
         model = ResidentProfile
@@ -199,6 +205,7 @@ class ProfileForm(forms.ModelForm):
             "marital_status",
             "religion",
             "occupation",
+            "citizenship",
             "village",
         ]
         widgets = {
@@ -229,6 +236,7 @@ class ProfileForm(forms.ModelForm):
         "village",
         "religion",
         "occupation",
+        "citizenship",
         "ktp_upload",
         "kk_upload",
     ]
@@ -236,6 +244,18 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, district_code: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].initial = self.instance.user.full_name
+        for name in ("ktp_upload", "kk_upload"):
+            self.fields[name].widget.attrs.update(
+                photo_input_attrs(
+                    accept=PHOTO_OR_PDF_ACCEPT,
+                    max_bytes=settings.LDM_UPLOAD_MAX_BYTES,
+                    max_side=settings.LDM_UPLOAD_MAX_SIDE,
+                )
+            )
+            self.fields[name].help_text = _(
+                "A photo from your phone's camera or a scan: JPG, PNG, HEIC, WebP or PDF, "
+                "at most %(mb)s MB."
+            ) % {"mb": settings.LDM_UPLOAD_MAX_BYTES // (1024 * 1024)}
         # Form.fields holds every field as a plain Field; these two are declared above.
         district_field = cast(forms.ModelChoiceField, self.fields["district"])
         district_field.queryset = districts_of_deployment()
@@ -255,6 +275,13 @@ class ProfileForm(forms.ModelForm):
             # returns (it wraps callables in a CallableChoiceIterator).
             choices = list(field.choices)  # type: ignore[arg-type]
             field.choices = [("", _("Choose")), *choices[1:]]
+        # Always posted by the page (a list with no empty choice); a page opened before the
+        # field existed leaves it out, and then the profile keeps the citizenship it has
+        # (clean_citizenship).
+        self.fields["citizenship"].required = False
+
+    def clean_citizenship(self):
+        return self.cleaned_data["citizenship"] or self.instance.citizenship
 
     def clean_rt(self):
         return self._clean_rt_rw("rt")
@@ -300,22 +327,38 @@ class ProfileForm(forms.ModelForm):
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
 
-    def _clean_upload(self, name: str):
+    def _clean_upload(self, name: str, document: str):
         upload = self.cleaned_data.get(name)
         if not upload:
             return None
-        return identity_document_clean(
-            upload,
-            max_bytes=settings.LDM_UPLOAD_MAX_BYTES,
-            max_pixels=settings.LDM_UPLOAD_MAX_PIXELS,
-            max_pdf_pages=settings.LDM_UPLOAD_MAX_PDF_PAGES,
-        )
+        try:
+            return identity_document_clean(
+                upload,
+                max_bytes=settings.LDM_UPLOAD_MAX_BYTES,
+                max_pixels=settings.LDM_UPLOAD_MAX_PIXELS,
+                max_pdf_pages=settings.LDM_UPLOAD_MAX_PDF_PAGES,
+                max_side=settings.LDM_UPLOAD_MAX_SIDE,
+            )
+        except ValidationError as error:
+            # The error summary lists the messages without their fields' labels: each one
+            # names the document it is about ("KTP: the file is 24.3 MB, ...").
+            raise ValidationError(
+                [
+                    ValidationError(
+                        _("%(document)s: %(error)s"),
+                        code=item.code,
+                        params={"document": document, "error": message},
+                    )
+                    for item in error.error_list
+                    for message in item.messages
+                ]
+            ) from error
 
     def clean_ktp_upload(self):
-        return self._clean_upload("ktp_upload")
+        return self._clean_upload("ktp_upload", "KTP")
 
     def clean_kk_upload(self):
-        return self._clean_upload("kk_upload")
+        return self._clean_upload("kk_upload", "KK")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -360,8 +403,30 @@ class ProfileRejectForm(forms.Form):
     )
 
 
+def _new_password_fields_reword(form: forms.BaseForm) -> None:
+    """The new-password fields of Django's forms in the site's words (Django's Indonesian
+    says "sandi"; the site says "kata sandi", as the guide's form asks to repeat it)."""
+    first, second = form.fields["new_password1"], form.fields["new_password2"]
+    first.label = _("Your new password")
+    first.help_text = PASSWORD_HELP
+    second.label = _("Your new password again")
+    second.help_text = _("Type the new password once more.")
+
+
 class PasswordChangeForm(DjangoPasswordChangeForm):
     """Django's change form, saving through the service that also tells the owner."""
+
+    error_messages = {
+        "password_mismatch": _("The two new passwords are not the same. Type them again."),
+        "password_incorrect": _("Your current password is wrong. Type it again."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Your current password")
+        # Shown again with errors, the page's focus belongs to the error summary.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        _new_password_fields_reword(self)
 
     def save(self, commit: bool = True) -> User:
         return account_password_set(user=self.user, password=self.cleaned_data["new_password1"])
@@ -370,5 +435,51 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 class SetPasswordForm(DjangoSetPasswordForm):
     """Django's form of the reset link, saving through the same service."""
 
+    error_messages = {
+        "password_mismatch": _("The two new passwords are not the same. Type them again."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _new_password_fields_reword(self)
+
     def save(self, commit: bool = True) -> User:
         return account_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class CounterLookupForm(forms.Form):
+    """The NIK on the KTP the resident shows at the counter: all 16 digits, looked up exactly."""
+
+    nik = forms.CharField(
+        label=_("NIK on the resident's KTP"),
+        widget=NIK_WIDGET,
+        help_text=_("All 16 digits, as printed on the KTP in front of you."),
+    )
+
+    def clean_nik(self):
+        nik = normalise_nik(self.cleaned_data["nik"])
+        nik_facts(nik)
+        return nik
+
+
+class CounterEmailForm(forms.Form):
+    """The new email of an account recovered at the counter, and the operator's word that
+    they checked the KTP in person."""
+
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_(
+            "An address the resident can open now. The link to choose a password is sent there."
+        ),
+    )
+    ktp_checked = forms.BooleanField(
+        label=_(
+            "I have seen the resident's original KTP: its NIK and name match this account, and "
+            "its photo matches the person at the counter."
+        ),
+        error_messages={
+            "required": _("Check the original KTP in person first, then tick this box.")
+        },
+    )

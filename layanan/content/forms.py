@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from layanan.content.models import Announcement
 from layanan.content.services import AnnouncementValues
 from layanan.content.websites import MAX_LENGTH, website_normalise
-from layanan.core.uploads import identity_document_clean
+from layanan.core.uploads import identity_document_clean, upload_size_check
 
 ATTACHMENT_MAX_PAGES = 50
 
@@ -64,6 +64,8 @@ class AnnouncementForm(forms.ModelForm):
         upload = self.cleaned_data.get("attachment_upload")
         if not upload:
             return None
+        # Its size first: of a file over every form's limit only the size was kept.
+        upload_size_check(upload, max_bytes=settings.LDM_UPLOAD_MAX_BYTES)
         # The content decides, not the name: only a PDF goes on to the full check.
         upload.seek(0)
         is_pdf = upload.read(5) == b"%PDF-"

@@ -99,10 +99,13 @@ class DatabaseUnavailableMiddleware:
 
 def request_too_large_response(*, length_required: bool = False) -> HttpResponse:
     """The 413 page (411 for a body of unknown length): without a request, like the 503."""
-    limit_mb = settings.LDM_REQUEST_MAX_BYTES // (1024 * 1024)
-    content = render_to_string(
-        "413.html", {"limit_mb": limit_mb, "length_required": length_required}
-    )
+    megabyte = 1024 * 1024
+    context = {
+        "limit_mb": settings.LDM_REQUEST_MAX_BYTES // megabyte,
+        "file_limit_mb": settings.LDM_UPLOAD_MAX_BYTES // megabyte,
+        "length_required": length_required,
+    }
+    content = render_to_string("413.html", context)
     response = HttpResponse(content, status=411 if length_required else 413)
     response["Cache-Control"] = "no-store"
     # Outside django-csp's and the clickjacking middleware: their headers, set here.

@@ -133,7 +133,7 @@ def test_a_renamed_executable_is_refused_and_nothing_changes(client, new_residen
     response = client.post(reverse("accounts:profile-edit"), data)
 
     assert response.status_code == 200
-    assert "JPG, PNG, atau PDF" in response.content.decode()
+    assert "JPG, PNG, HEIC, WebP" in response.content.decode()
     profile = ResidentProfile.objects.get(user=new_resident)
     assert not profile.ktp_file
     assert not profile.village_id

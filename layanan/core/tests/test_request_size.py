@@ -21,7 +21,8 @@ from layanan.verification.forms import MAX_UPLOAD
 MEGABYTE = 1024 * 1024
 TOO_LARGE_TEXT = (
     "What you sent is too large (max %(limit_mb)s MB for one submission). Nothing was saved. "
-    "Choose a smaller file (a photo of a document is usually well under 5 MB) and try again."
+    "Choose smaller files (at most %(file_limit_mb)s MB each; a phone photo of a document is "
+    "well under that) and try again."
 )
 
 
@@ -48,7 +49,7 @@ def test_a_body_over_the_limit_is_refused_from_its_content_length_unread(client,
 
     assert response.status_code == 413
     assert _id("The upload is too large") in html(response)
-    assert _id(TOO_LARGE_TEXT) % {"limit_mb": 2} in html(response)
+    assert _id(TOO_LARGE_TEXT) % {"limit_mb": 2, "file_limit_mb": 20} in html(response)
     assert response["Cache-Control"] == "no-store"
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
@@ -73,13 +74,14 @@ def test_a_body_within_the_limit_goes_through(client):
     assert response.status_code == 200
 
 
-def test_the_upload_handler_stops_without_draining_and_the_page_is_the_413():
+def test_the_upload_handler_stops_without_draining_and_the_page_is_the_413(settings):
+    settings.LDM_REQUEST_MAX_BYTES = 2 * MEGABYTE
     request = RequestFactory().post("/")
     handler = SizeLimitUploadHandler(request)
     handler.receive_data_chunk(b"x" * 1000, 0)
 
     with pytest.raises(StopUpload) as stop:
-        handler.receive_data_chunk(b"x" * (25 * MEGABYTE), 1000)
+        handler.receive_data_chunk(b"x" * (3 * MEGABYTE), 1000)
 
     assert stop.value.connection_reset  # Django leaves the rest of the body unread
     assert getattr(request, TOO_LARGE_FLAG) is True
@@ -117,4 +119,5 @@ def test_a_ktp_over_its_limit_is_told_the_limit_not_field_required(client, kauma
     assert response.status_code == 200
     errors = response.context["form"].errors.as_data()["ktp_upload"]
     assert [error.code for error in errors] == ["too_large"]
-    assert _id("The file is larger than %(limit)s MB.").split("%")[0] in html(response)
+    told = _id("The file is %(size)s MB, over the limit of %(limit)s MB.").split("%")[0]
+    assert f"KTP: {told}" in html(response)
