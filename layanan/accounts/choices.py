@@ -1,6 +1,6 @@
 """Choices of a resident's profile.
 
-Gender, religion, marital status, education and occupation use the values of the
+Gender, religion, marital status, citizenship, education and occupation use the values of the
 Dukcapil population register (SIAK), written as the register writes them: they are
 printed on official letters exactly so, whatever the language of the interface, and are
 therefore data, not interface text to translate.
@@ -31,6 +31,14 @@ class MaritalStatus(models.TextChoices):
     KAWIN_BELUM_TERCATAT = "kawin_belum_tercatat", "Kawin Belum Tercatat"
     CERAI_HIDUP = "cerai_hidup", "Cerai Hidup"
     CERAI_MATI = "cerai_mati", "Cerai Mati"
+
+
+class Citizenship(models.TextChoices):
+    """Kewarganegaraan as the KTP prints it. A foreign resident with a permanent stay permit
+    (KITAP) has a NIK and a KTP too, so it is asked, not assumed."""
+
+    WNI = "WNI", "WNI"
+    WNA = "WNA", "WNA"
 
 
 class Education(models.TextChoices):

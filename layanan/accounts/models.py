@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from layanan.accounts.choices import (
     OCCUPATIONS,
+    Citizenship,
     DocumentKind,
     Education,
     Gender,
@@ -171,6 +172,7 @@ IDENTITY_FIELDS = (
     "marital_status",
     "religion",
     "occupation",
+    "citizenship",
     "village",
     "ktp_file",
     "kk_file",
@@ -200,6 +202,10 @@ class ResidentProfile(models.Model):
     )
     religion = models.CharField(_("religion"), max_length=16, choices=Religion.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=2, choices=OCCUPATIONS, blank=True)
+    # Almost every resident is WNI; the operator checks it against the KTP like the rest.
+    citizenship = models.CharField(
+        _("citizenship"), max_length=3, choices=Citizenship.choices, default=Citizenship.WNI
+    )
     village = models.ForeignKey(
         "regions.Village",
         on_delete=models.PROTECT,

@@ -218,13 +218,17 @@ def letter_data(
             f"Email: {office.email}" if office.email else "",
             office.website,
         ]
-    address = (
-        office.address
-        if office and office.address
-        else f"{village.kind_label} {village.display_name}"
+    # The office's street address and postal code, or nothing: the lines above already name
+    # the village, kecamatan and kabupaten, and a kop surat without a known address prints
+    # no address line rather than the village's name again (issue 18).
+    address = ", ".join(
+        part
+        for part in (
+            office.address.strip() if office else "",
+            f"Kode Pos {office.postal_code}" if office and office.postal_code else "",
+        )
+        if part
     )
-    if office and office.postal_code:
-        address = f"{address}, Kode Pos {office.postal_code}"
     head_title = f"{village.head_title} {village.display_name}"
     field_rows: list[dict[str, object]] = []
     shown: dict[str, str | list[list[str]]] = {}
@@ -268,7 +272,9 @@ def letter_data(
             "gender": request.applicant_gender,
             "religion": request.applicant_religion,
             "marital_status": request.applicant_marital_status,
-            "occupation": request.applicant_occupation.upper(),
+            # As the register writes it ("Wiraswasta"), like the rows around it.
+            "occupation": request.applicant_occupation,
+            "citizenship": request.applicant_citizenship,
             "address": request.applicant_address,
         },
         "fields": request.data,

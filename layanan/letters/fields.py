@@ -15,13 +15,16 @@ from typing import Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from layanan.accounts.nik import nik_facts, normalise_nik
 
-KINDS = ("text", "textarea", "number", "date", "choice", "group")
+KINDS = ("text", "textarea", "number", "year", "date", "choice", "group")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# A year field asks for four digits, from 1900 (or the field's own "min") up to this year (or
+# its own "max"): the year something began or happened, not a quantity.
+EARLIEST_YEAR = 1900
 KEPERLUAN = "keperluan"
 BLANK_GROUP_ROWS = 2
 
@@ -74,6 +77,11 @@ def _spec(raw: dict, *, nested: bool) -> FieldSpec:
     choices = tuple(raw.get("choices", ()))
     if kind == "choice" and (len(choices) < 2 or not all(choices)):
         raise SchemaError(f"{name}: a choice needs at least two options")
+    if kind == "year" and not all(
+        bound is None or (isinstance(bound, int) and 1000 <= bound <= 9999)
+        for bound in (raw.get("min"), raw.get("max"))
+    ):
+        raise SchemaError(f"{name}: a year's min and max are years of four digits")
     subfields: tuple[FieldSpec, ...] = ()
     if kind == "group":
         subfields = tuple(_spec(sub, nested=True) for sub in raw.get("fields", ()))
@@ -137,8 +145,8 @@ def _form_field(spec: FieldSpec) -> forms.Field:
         return forms.CharField(
             max_length=spec.max_length or 1000, widget=forms.Textarea(attrs={"rows": 3}), **common
         )
-    if spec.kind == "number":
-        return forms.IntegerField(min_value=spec.min, max_value=spec.max, **common)
+    if spec.kind in ("number", "year"):
+        return _whole_number_field(spec, common)
     if spec.kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if spec.kind == "choice":
@@ -147,6 +155,43 @@ def _form_field(spec: FieldSpec) -> forms.Field:
     if spec.format == "nik":
         return NikField(**common)
     return forms.CharField(max_length=spec.max_length or 200, **common)
+
+
+def _whole_number_field(spec: FieldSpec, common: _CommonFieldArgs) -> forms.IntegerField:
+    if spec.kind == "year":
+        earliest, latest = year_range(spec)
+        return YearField(earliest=earliest, latest=latest, **common)
+    return forms.IntegerField(min_value=spec.min, max_value=spec.max, **common)
+
+
+def year_range(spec: FieldSpec) -> tuple[int, int]:
+    """The years a year field accepts: its own min and max, or 1900 up to this year."""
+    latest = spec.max if spec.max is not None else timezone.localdate().year
+    return (spec.min if spec.min is not None else EARLIEST_YEAR, latest)
+
+
+class YearField(forms.IntegerField):
+    """A year of four digits between two years. Its value is an int, shown as the four
+    digits typed, never as a quantity ("2016", not "2.016")."""
+
+    def __init__(self, *, earliest: int, latest: int, **kwargs: Any) -> None:
+        message = _("Enter a year of four digits, from %(earliest)s to %(latest)s.") % {
+            "earliest": earliest,
+            "latest": latest,
+        }
+        super().__init__(
+            min_value=earliest,
+            max_value=latest,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            **kwargs,
+        )
+
+    def to_python(self, value: Any) -> int | None:
+        # "2.016" or "2,016" is a year typed as a quantity (a phone keyboard's habit).
+        if isinstance(value, str):
+            value = value.strip().replace(".", "").replace(",", "").replace(" ", "")
+        return super().to_python(value)
 
 
 class NikField(forms.CharField):
@@ -174,7 +219,15 @@ def _plain_form_class(specs: list[FieldSpec]) -> type[forms.Form]:
 
 
 class _GroupFormSet(forms.BaseFormSet):
+    """A group's rows. Every row is an "extra" form, the stored rows prefilled in the first
+    ones when the form is shown: a posted row then counts by what it holds. (As Django's
+    "initial" forms, a row posted back unchanged would count as not filled in, and be left
+    out of the answers: accepting a request would lose its rows.)"""
+
     spec: FieldSpec  # set on each class formset_factory makes, see LetterDataForm
+
+    def initial_form_count(self) -> int:
+        return 0
 
     def clean(self) -> None:
         super().clean()
@@ -226,21 +279,22 @@ class LetterDataForm:
         self.groups: dict[str, forms.BaseFormSet] = {}
         for spec in (s for s in specs if s.is_group):
             rows = initial.get(spec.name) or []
-            extra = BLANK_GROUP_ROWS + (extra_rows or {}).get(spec.name, 0)
+            blank = BLANK_GROUP_ROWS + (extra_rows or {}).get(spec.name, 0)
             # formset_factory subclasses the formset given; the stubs type it as the base.
             formset_class = cast(
                 type[_GroupFormSet],
                 forms.formset_factory(
                     _plain_form_class(list(spec.fields)),
                     formset=_GroupFormSet,
-                    extra=max(extra, spec.min_items - len(rows)),
+                    extra=len(rows) + max(blank, spec.min_items - len(rows)),
                     max_num=spec.max_items,
                     absolute_max=spec.max_items,
                 ),
             )
             formset_class.spec = spec
+            # Posted rows are judged by what they hold, never against the stored ones.
             self.groups[spec.name] = formset_class(
-                data, initial=rows, prefix=f"{self.prefix}-{spec.name}"
+                data, initial=None if self.is_bound else rows, prefix=f"{self.prefix}-{spec.name}"
             )
 
     def is_valid(self) -> bool:
@@ -299,6 +353,52 @@ class DisplayRow:
         return bool(self.table_headers)
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(spec: FieldSpec) -> set[str]:
+    return set(_WORD.findall(spec.name.lower())) | set(_WORD.findall(spec.label.lower()))
+
+
+# Words in a number field's name or label that tell it is a year, a code or an identifier:
+# written as its digits, never grouped as a quantity ("2016", "57211", not "2.016").
+_IDENTIFIER_WORDS = frozenset(
+    {
+        "tahun",
+        "year",
+        "nomor",
+        "no",
+        "kode",
+        "code",
+        "nik",
+        "kk",
+        "nkk",
+        "nip",
+        "npwp",
+        "rt",
+        "rw",
+        "pos",
+        "telepon",
+        "telp",
+        "hp",
+    }
+)
+
+
+# Words that make a number an amount even beside one of those ("Penghasilan per Tahun (Rp)").
+_AMOUNT_WORDS = frozenset({"rp", "harga", "biaya", "nilai", "luas", "jumlah", "berat"})
+
+
+def is_quantity(spec: FieldSpec) -> bool:
+    """Whether a field's whole numbers are amounts (grouped "1.250") rather than a year, a
+    code or an identifier. Decided from the definition, so that letters made under older
+    definitions (a year asked as a "number") read right too."""
+    if spec.kind != "number":
+        return False
+    words = _words(spec)
+    return bool(words & (_AMOUNT_WORDS | _INCOME_WORDS)) or not words & _IDENTIFIER_WORDS
+
+
 def _display_value(spec: FieldSpec, value: Any) -> str:
     if value in (None, ""):
         return "-"
@@ -307,7 +407,7 @@ def _display_value(spec: FieldSpec, value: Any) -> str:
             return formats.date_format(dt.date.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
-    if spec.kind == "number":
+    if is_quantity(spec) and isinstance(value, int):
         return formats.number_format(value, use_l10n=True, force_grouping=True)
     return str(value)
 
@@ -343,11 +443,6 @@ _NIK_WORDS = frozenset({"nik", "kk", "nkk"})
 _INCOME_WORDS = frozenset(
     {"penghasilan", "pendapatan", "gaji", "upah", "omzet", "omset", "income", "salary"}
 )
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _words(spec: FieldSpec) -> set[str]:
-    return set(_WORD.findall(spec.name.lower())) | set(_WORD.findall(spec.label.lower()))
 
 
 def never_public_reason(spec: FieldSpec) -> str:
@@ -405,12 +500,19 @@ def public_rows(raw_schema: list[dict], data: dict, names: list[str]) -> list[Di
 # --- Sample answers and the editor's text form -----------------------------------------------
 
 
+def _sample_whole_number(spec: FieldSpec) -> int:
+    if spec.kind == "year":
+        earliest, latest = year_range(spec)
+        return min(max(2016, earliest), latest)
+    return spec.min if spec.min is not None else 12
+
+
 def sample_answers(raw_schema: list[dict]) -> dict:
     """Plausible answers for every field, for previews of a letter type."""
 
     def value(spec: FieldSpec):
-        if spec.kind == "number":
-            return spec.min if spec.min is not None else 12
+        if spec.kind in ("number", "year"):
+            return _sample_whole_number(spec)
         if spec.kind == "date":
             return "2022-11-06"
         if spec.kind == "choice":

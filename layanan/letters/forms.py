@@ -7,7 +7,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from layanan.accounts.choices import OCCUPATIONS, Gender, MaritalStatus, Religion
+from layanan.accounts.choices import OCCUPATIONS, Citizenship, Gender, MaritalStatus, Religion
 from layanan.accounts.nik import nik_facts, normalise_nik
 from layanan.letters.models import LetterType
 
@@ -94,6 +94,9 @@ class ApplicantForm(forms.Form):
         label=_("Marital status"), choices=[("", _("Choose")), *MaritalStatus.choices]
     )
     occupation = forms.ChoiceField(label=_("Occupation"), choices=[("", _("Choose")), *OCCUPATIONS])
+    citizenship = forms.ChoiceField(
+        label=_("Citizenship"), choices=Citizenship.choices, initial=Citizenship.WNI
+    )
     address = forms.CharField(label=_("Address as on the KTP, with RT/RW"), max_length=250)
 
     def __init__(self, *args, nik: str, **kwargs):
@@ -120,4 +123,5 @@ class ApplicantForm(forms.Form):
             "religion": Religion(data["religion"]).label,
             "marital_status": MaritalStatus(data["marital_status"]).label,
             "occupation": dict(OCCUPATIONS)[data["occupation"]],
+            "citizenship": Citizenship(data["citizenship"]).label,
         }

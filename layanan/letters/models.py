@@ -228,6 +228,10 @@ class LetterRequest(models.Model):
     applicant_religion = models.CharField(_("religion"), max_length=40)
     applicant_marital_status = models.CharField(_("marital status"), max_length=40)
     applicant_occupation = models.CharField(_("occupation"), max_length=60)
+    # Empty on requests made before citizenship was recorded: their letters print no row.
+    applicant_citizenship = models.CharField(
+        _("citizenship"), max_length=40, blank=True, default=""
+    )
     applicant_address = models.CharField(_("address"), max_length=250)
     form_schema = models.JSONField(
         _("form fields"),

@@ -126,6 +126,7 @@ class ApplicantData:
     religion: str
     marital_status: str
     occupation: str
+    citizenship: str
     address: str
 
     @classmethod
@@ -139,6 +140,7 @@ class ApplicantData:
             religion=profile.get_religion_display(),
             marital_status=profile.get_marital_status_display(),
             occupation=profile.get_occupation_display(),
+            citizenship=profile.get_citizenship_display(),
             address=profile.full_address,
         )
 

@@ -89,6 +89,7 @@ def _profile_section(data: dict[str, Any]) -> dict[str, Any]:
             [_("Marital status"), _text(profile["marital_status"])],
             [_("Religion"), _text(profile["religion"])],
             [_("Occupation"), _text(profile["occupation"])],
+            [_("Citizenship"), _text(profile["citizenship"])],
             [_("Desa/Kelurahan"), _text(profile["village"])],
             [_("Kecamatan"), _text(profile["kecamatan"])],
             [_("Verification status"), profile["verification_status"]],

@@ -79,6 +79,7 @@ def _profile_data(user: User, profile: ResidentProfile | None) -> dict[str, Any]
             "marital_status": profile.get_marital_status_display(),
             "religion": profile.get_religion_display(),
             "occupation": profile.get_occupation_display(),
+            "citizenship": profile.get_citizenship_display(),
             "village": str(village) if village else "",
             "kecamatan": str(village.district) if village else "",
             "verification_status": str(profile.get_status_display()),
@@ -149,6 +150,7 @@ def _requests_data(user: User) -> list[dict[str, Any]]:
                     "religion": request.applicant_religion,
                     "marital_status": request.applicant_marital_status,
                     "occupation": request.applicant_occupation,
+                    "citizenship": request.applicant_citizenship,
                     "address": request.applicant_address,
                 },
                 "answers": [

@@ -35,6 +35,7 @@ from faker import Faker
 
 from layanan.accounts.choices import (
     OCCUPATIONS,
+    Citizenship,
     Education,
     MaritalStatus,
     ProfileStatus,
@@ -516,6 +517,8 @@ def _answers(schema: list[dict], purpose: str, rng: random.Random) -> dict[str, 
             answers[name] = []
         elif kind == "number":
             answers[name] = rng.randint(1, 100)
+        elif kind == "year":
+            answers[name] = rng.randint(1990, 2020)
         elif kind == "date":
             answers[name] = (
                 dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 1800))
@@ -614,6 +617,7 @@ def _requests_create(
                 "applicant_religion": Religion(person.religion).label,
                 "applicant_marital_status": MaritalStatus(person.marital_status).label,
                 "applicant_occupation": OCCUPATION_LABELS[person.occupation],
+                "applicant_citizenship": Citizenship.WNI.label,
                 "applicant_address": person.address,
                 "form_schema": schemas[letter_type.pk],
                 "data": _json(_answers(letter_type.fields, purpose, rng)),

@@ -193,6 +193,7 @@ _PAGE_FIELDS = (
     "letter_type__name",
     "letter_type__public_fields",
     "village__name",
+    "village__kind",
     "village__district__name",
 )
 _PUBLIC_STATUSES = (RequestStatus.TERBIT, RequestStatus.DICABUT)

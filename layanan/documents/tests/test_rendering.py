@@ -1,14 +1,17 @@
+import io
 import subprocess
 import tomllib
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from conftest import require_tool
+from layanan.accounts.choices import Citizenship, ProfileStatus
 from layanan.documents.rendering import body_module, letter_pdf
 from layanan.documents.tests.helpers import pdf_text
 from layanan.letters.models import LetterType, RequestStatus
-from layanan.letters.services import CATALOGUE_FILE
+from layanan.letters.services import CATALOGUE_FILE, letter_request_accept, letter_request_submit
 from layanan.letters.tests.factories import LetterRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,8 @@ def test_every_letter_type_renders_with_its_own_body(code, resident, catalogue, 
             ]
         elif field["kind"] == "number":
             data[field["name"]] = 12
+        elif field["kind"] == "year":
+            data[field["name"]] = 2016
         elif field["kind"] == "date":
             data[field["name"]] = "2026-11-06"
         elif field["kind"] == "choice":
@@ -103,6 +108,8 @@ def _hostile_answers(letter_type) -> tuple[dict, list[str]]:
             return printed[-1]
         if field["kind"] == "number":
             return 12
+        if field["kind"] == "year":
+            return 2016
         if field["kind"] == "date":
             return "2026-11-06"
         if field["kind"] == "choice":
@@ -147,3 +154,88 @@ def test_every_letter_type_prints_every_answer_literally(code, resident, catalog
     assert printed  # Keperluan at least
     missing = [value for value in printed if value.casefold() not in text]
     assert missing == []
+
+
+# --- The letter's wording (issue 18) ----------------------------------------------------------
+
+
+def _plain_text(pdf: bytes) -> str:
+    """The letter's text as pypdf extracts it, on one line."""
+    return " ".join(
+        " ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+
+
+def _opening(text: str) -> str:
+    start = text.index("Yang bertanda tangan")
+    return text[start : text.index(":", start)]
+
+
+def test_the_opening_names_the_village_once(draft):
+    text = _plain_text(letter_pdf(draft, head_name="Hendra Wijaya"))
+
+    assert _opening(text) == (
+        "Yang bertanda tangan di bawah ini, Lurah Kauman, Kecamatan Batang, Kabupaten "
+        "Batang, Provinsi Jawa Tengah, menerangkan dengan sebenarnya bahwa"
+    )
+
+
+def test_a_pengantar_opening_names_the_village_once_too(resident, catalogue):
+    request = LetterRequestFactory.create(
+        applicant=resident,
+        letter_type=LetterType.objects.get(code="SP-SKCK"),
+        status=RequestStatus.KONSEP,
+        data={"keperluan": "Melamar pekerjaan"},
+    )
+
+    opening = _opening(_plain_text(letter_pdf(request)))
+
+    assert opening.count("Kauman") == 1
+    assert opening.endswith("Provinsi Jawa Tengah, dengan ini memberikan pengantar kepada")
+
+
+def test_the_applicant_rows_read_alike_with_the_citizenship(draft):
+    text = _plain_text(letter_pdf(draft))
+
+    # As the register writes them, none shouted: Pekerjaan like Agama and the others.
+    for row in (
+        "Jenis Kelamin : Laki-laki",
+        "Agama : Islam",
+        "Status Perkawinan : Kawin Tercatat",
+        "Pekerjaan : Wiraswasta",
+        "Kewarganegaraan : WNI",
+    ):
+        assert row in text
+    assert "WIRASWASTA" not in text
+    assert "7. Pekerjaan : Wiraswasta 8. Kewarganegaraan : WNI 9. Alamat :" in text
+
+
+def test_a_foreign_resident_is_not_called_wni(resident, operator, catalogue):
+    profile = resident.profile
+    profile.citizenship = Citizenship.WNA
+    profile.status = ProfileStatus.VERIFIED
+    profile.save()
+    request = letter_request_accept(
+        request=letter_request_submit(
+            resident=resident,
+            letter_type=LetterType.objects.get(code="SK-DOMISILI"),
+            data={"keterangan_lainnya": "", "keperluan": "Melamar pekerjaan"},
+        ),
+        operator=operator,
+    )
+
+    text = _plain_text(letter_pdf(request))
+
+    assert "Kewarganegaraan : WNA" in text
+    assert "WNI" not in text
+
+
+def test_a_request_made_before_citizenship_was_recorded_prints_no_such_row(resident, catalogue):
+    request = LetterRequestFactory.create(
+        applicant=resident, status=RequestStatus.KONSEP, applicant_citizenship=""
+    )
+
+    text = _plain_text(letter_pdf(request))
+
+    assert "Kewarganegaraan" not in text
+    assert "7. Pekerjaan : Wiraswasta 8. Alamat :" in text

@@ -31,6 +31,7 @@ class LetterRequestFactory(factory.django.DjangoModelFactory[LetterRequest]):
     applicant_religion = "Islam"
     applicant_marital_status = "Kawin Tercatat"
     applicant_occupation = "Wiraswasta"
+    applicant_citizenship = "WNI"
     applicant_address = "Jl. Dr Wahidin RT 004 RW 003"
     form_schema = factory.LazyAttribute(lambda o: o.letter_type.fields)
     data = factory.LazyFunction(

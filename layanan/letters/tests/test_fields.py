@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 from django.http import QueryDict
+from django.utils import timezone
 
 from layanan.letters.fields import (
     LetterDataForm,
@@ -11,6 +12,7 @@ from layanan.letters.fields import (
     parse_schema,
     raw_group_rows,
     request_specs,
+    sample_answers,
 )
 from layanan.letters.services import CATALOGUE_FILE
 
@@ -160,3 +162,128 @@ def test_answers_read_back_in_indonesian():
     assert heirs.table_headers == ("Nama", "NIK", "Hubungan")
     assert heirs.table_rows == (("Sri", "-", "Istri"),)
     assert dt.date.fromisoformat(data["tanggal_meninggal"])
+
+
+def test_rows_shown_again_and_posted_unchanged_are_kept():
+    """The operator accepts a request without touching its rows: they stay its answers."""
+    stored = {"ahli_waris": [{"nama": "Sri", "nik": "", "hubungan": "Istri"}]}
+    shown = LetterDataForm(request_specs(HEIRS), initial=stored)
+    post = _post(
+        **{"isian-ahli_waris-INITIAL_FORMS": shown.groups["ahli_waris"].initial_form_count()}
+    )
+
+    form = LetterDataForm(request_specs(HEIRS), post, initial=stored)
+
+    assert form.is_valid()
+    assert form.cleaned_data()["ahli_waris"] == stored["ahli_waris"]
+
+
+def test_a_row_cleared_by_the_operator_is_left_out():
+    stored = {
+        "ahli_waris": [
+            {"nama": "Sri", "nik": "", "hubungan": "Istri"},
+            {"nama": "Budi", "nik": "", "hubungan": "Anak"},
+        ]
+    }
+    post = _post(**{"isian-ahli_waris-1-nama": "", "isian-ahli_waris-1-hubungan": ""})
+
+    form = LetterDataForm(request_specs(HEIRS), post, initial=stored)
+
+    assert form.is_valid()
+    assert form.cleaned_data()["ahli_waris"] == [{"nama": "Sri", "nik": "", "hubungan": "Istri"}]
+
+
+# --- Years are years, not quantities (issue 18) ---------------------------------------------
+
+BUSINESS: list[dict[str, Any]] = [
+    {"name": "nama_usaha", "label": "Nama Usaha", "kind": "text"},
+    {"name": "tahun_mulai_usaha", "label": "Tahun Mulai Usaha", "kind": "year"},
+]
+
+
+def _year_form(typed: str) -> LetterDataForm:
+    return LetterDataForm(
+        request_specs(BUSINESS),
+        {"isian-nama_usaha": "Warung", "isian-tahun_mulai_usaha": typed, "isian-keperluan": "x"},
+    )
+
+
+@pytest.mark.parametrize("typed", ["2016", " 2016 ", "2.016", "2,016"])
+def test_a_year_is_four_digits(typed):
+    form = _year_form(typed)
+
+    assert form.is_valid()
+    assert form.cleaned_data()["tahun_mulai_usaha"] == 2016
+
+
+def test_a_year_is_from_1900_up_to_this_year():
+    this_year = timezone.localdate().year
+
+    assert _year_form(str(this_year)).is_valid()
+    assert _year_form("1900").is_valid()
+    for typed in ("1899", str(this_year + 1), "16", "dua ribu"):
+        form = _year_form(typed)
+        assert not form.is_valid(), typed
+        (message,) = form.form.errors["tahun_mulai_usaha"]
+        # One message for every wrong year, naming the range as years ("2026", not "2.026").
+        assert "1900" in message and str(this_year) in message, message
+
+
+def test_a_year_keeps_its_own_bounds():
+    (spec,) = parse_schema(
+        [{"name": "tahun", "label": "Tahun", "kind": "year", "min": 2000, "max": 2100}]
+    )
+
+    def accepts(typed: str) -> bool:
+        return LetterDataForm([spec], {"isian-tahun": typed}).is_valid()
+
+    assert accepts("2000") and accepts("2100")  # a year to come, because max says so
+    assert not accepts("1999") and not accepts("2101")
+
+
+@pytest.mark.parametrize("bound", [{"min": 99}, {"max": 20000}, {"min": "1900"}])
+def test_a_year_field_with_bounds_that_are_no_years_is_refused(bound):
+    with pytest.raises(SchemaError):
+        parse_schema([{"name": "tahun", "label": "Tahun", "kind": "year", **bound}])
+
+
+def test_years_codes_and_identifiers_read_as_typed_and_amounts_grouped():
+    schema: list[dict[str, Any]] = [
+        {"name": "tahun_mulai_usaha", "label": "Tahun Mulai Usaha", "kind": "year"},
+        # Asked as plain numbers, as admins or older definitions may: still no quantities.
+        {"name": "tahun_lulus", "label": "Tahun Lulus", "kind": "number"},
+        {"name": "kode_pos", "label": "Kode Pos", "kind": "number"},
+        {"name": "nomor_rumah", "label": "Nomor Rumah", "kind": "number"},
+        {"name": "luas", "label": "Luas (m²)", "kind": "number"},
+        {"name": "penghasilan", "label": "Penghasilan per Bulan (Rp)", "kind": "number"},
+        {"name": "omzet_tahunan", "label": "Omzet per Tahun (Rp)", "kind": "number"},
+    ]
+    data = {
+        "tahun_mulai_usaha": 2016,
+        "tahun_lulus": 2008,
+        "kode_pos": 51215,
+        "nomor_rumah": 1024,
+        "luas": 1250,
+        "penghasilan": 2500000,
+        "omzet_tahunan": 30000000,
+        "keperluan": "x",
+    }
+
+    values = {row.name: row.value for row in display_rows(schema, data)}
+
+    assert values == {
+        "tahun_mulai_usaha": "2016",
+        "tahun_lulus": "2008",
+        "kode_pos": "51215",
+        "nomor_rumah": "1024",
+        "luas": "1.250",
+        "penghasilan": "2.500.000",
+        "omzet_tahunan": "30.000.000",  # an amount per year is still an amount
+        "keperluan": "x",
+    }
+
+
+def test_a_preview_answers_a_year_with_a_year():
+    answers = sample_answers(BUSINESS)
+
+    assert answers["tahun_mulai_usaha"] == 2016

@@ -143,6 +143,7 @@ APPLICANT = {
     "religion": "islam",
     "marital_status": "kawin_tercatat",
     "occupation": "02",
+    "citizenship": "WNI",
     "address": "Jl. Kauman RT 001 RW 002",
     "isian-keterangan_lainnya": "",
     "isian-keperluan": "Melamar pekerjaan",

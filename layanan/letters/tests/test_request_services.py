@@ -47,6 +47,7 @@ def test_a_resident_submits_a_domisili_request(
     assert request.village == resident.profile.village
     assert request.applicant_nik == resident.username
     assert request.applicant_occupation == "Wiraswasta"
+    assert request.applicant_citizenship == "WNI"
     assert request.applicant_address == "Jl. Dr Wahidin RT 004 RW 003"
     assert request.form_schema == domisili.fields
     event = request.events.get()
@@ -128,6 +129,7 @@ def test_a_walk_in_request_without_an_account_starts_in_konsep(operator, catalog
         religion="Islam",
         marital_status="Kawin Tercatat",
         occupation="Mengurus Rumah Tangga",
+        citizenship="WNI",
         address="Jl. Kauman RT 001 RW 002",
     )
 

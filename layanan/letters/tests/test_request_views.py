@@ -187,6 +187,7 @@ def test_a_walk_in_request_at_the_counter_then_in_the_history(client, operator, 
             "religion": "islam",
             "marital_status": "kawin_tercatat",
             "occupation": "02",
+            "citizenship": "WNA",
             "address": "Jl. Kauman RT 001 RW 002",
             "isian-nama_anak": "Bayu",
             "isian-jenis_kelamin_anak": "Laki-laki",
@@ -205,11 +206,12 @@ def test_a_walk_in_request_at_the_counter_then_in_the_history(client, operator, 
     assert response.status_code == 302, response.content.decode()[:3000]
     client.get(response["Location"])  # the operator reads the confirmation
     request = LetterRequest.objects.get()
-    assert (request.status, request.applicant, request.applicant_occupation) == (
-        "konsep",
-        None,
-        "Mengurus Rumah Tangga",
-    )
+    assert (
+        request.status,
+        request.applicant,
+        request.applicant_occupation,
+        request.applicant_citizenship,
+    ) == ("konsep", None, "Mengurus Rumah Tangga", "WNA")
     # She registers later; once the operator verified her profile, she sees the request.
     wulan = UserFactory(username="3325114107880002")
     profile = ResidentProfileFactory.create(

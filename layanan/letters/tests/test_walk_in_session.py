@@ -46,6 +46,7 @@ def test_finishing_forgets_the_nik(started):
             "religion": "islam",
             "marital_status": "kawin_tercatat",
             "occupation": "88",
+            "citizenship": "WNI",
             "address": "Jl. Dr Wahidin RT 004 RW 003",
             "isian-keterangan_lainnya": "",
             "isian-keperluan": "Melamar pekerjaan",

@@ -40,7 +40,10 @@ def test_the_qr_page_shows_the_letter_with_a_masked_nik(client, issued):
     assert issued.applicant_name.upper() in html
     assert mask_nik(issued.applicant_nik) in html
     assert issued.applicant_nik not in html
-    assert "KAUMAN" in html and "BATANG" in html
+    # The village as the letter writes it ("Kelurahan Kauman, Kecamatan Batang").
+    assert '<dt class="col-sm-4">Kelurahan</dt><dd class="col-sm-8">Kauman</dd>' in html
+    assert '<dt class="col-sm-4">Kecamatan</dt><dd class="col-sm-8">Batang</dd>' in html
+    assert "KAUMAN" not in html
     assert issued.signer_name.upper() in html
     assert issued.applicant_address not in html  # nothing beyond what the page needs
     assert "Mengurus Dokumen Perizinan Berusaha" not in html  # the purpose is not public
