@@ -183,14 +183,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's rules with messages of our own (layanan/accounts/validators.py), and the guide's.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "layanan.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "layanan.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "layanan.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "layanan.accounts.validators.NumericPasswordValidator"},
     {"NAME": "layanan.accounts.validators.MixedCharactersValidator"},
 ]
 

@@ -13,6 +13,10 @@ Three counts of failed attempts (settings.LDM_THROTTLES):
   A password reset by email (only the owner receives it) clears the lock.
 
 A Kode Keamanan is asked on every attempt, so every guess also costs a solved code.
+
+After a failure the page says how many attempts are left before the nearest of these locks,
+counted exactly as the throttles count them: by the NIK or username typed, whether or not an
+account has it, so the warning tells nothing about which accounts exist.
 """
 
 import logging
@@ -23,6 +27,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext as _
 
 from layanan.accounts.models import User
@@ -47,10 +52,10 @@ def _locked_message(until) -> str:
 
 
 def _account_locked_message(until) -> str:
-    return _(
+    return gettext(
         "This account had too many failed attempts from different places. Log in from a "
         "device you have logged in with before, reset your password by email, or try again "
-        "after %(time)s WIB."
+        "after %(time)s WIB.",
     ) % {"time": formats.time_format(timezone.localtime(until), "H.i")}
 
 
@@ -109,8 +114,50 @@ def login_check_not_locked(*, request: HttpRequest, identifier: str) -> None:
             raise DomainError(_account_locked_message(until), code="locked")
 
 
-def login_failure_count(*, request: HttpRequest, identifier: str | None) -> None:
-    """Count a failed attempt (wrong password or wrong security code)."""
+# The address's own limit is for someone trying many NIKs: a person who mistypes is warned
+# of it only when this few attempts are left (the account's limits are always told).
+ADDRESS_WARNING_FROM = 5
+
+
+def _counted_scopes(request: HttpRequest, identifier: str | None) -> list[tuple[str, str]]:
+    """The throttles (scope, counted value) a failed attempt with ``identifier`` hits."""
+    scopes = [("login-address", client_address(request))]
+    if identifier:
+        scopes.append(("login-account", _pair(request, identifier)))
+        if not login_device_known(request=request, identifier=identifier):
+            scopes.append(("login-account-total", identifier))
+    return scopes
+
+
+def login_attempts_warning(*, request: HttpRequest, identifier: str | None) -> str:
+    """After a failed attempt: how many are left before the nearest lock, and how long it
+    lasts; empty when no lock is near."""
+    nearest = min(
+        (throttle(scope).remaining(value), scope)
+        for scope, value in _counted_scopes(request, identifier)
+    )
+    left, scope = nearest
+    if scope == "login-address" and left > ADDRESS_WARNING_FROM:
+        return ""
+    minutes = max(1, throttle(scope).lockout // 60)
+    if scope == "login-address":
+        return ngettext(
+            "%(count)s attempt left before logging in from your network is locked for "
+            "%(minutes)s minutes.",
+            "%(count)s attempts left before logging in from your network is locked for "
+            "%(minutes)s minutes.",
+            left,
+        ) % {"count": left, "minutes": minutes}
+    return ngettext(
+        "%(count)s attempt left before this account is locked for %(minutes)s minutes.",
+        "%(count)s attempts left before this account is locked for %(minutes)s minutes.",
+        left,
+    ) % {"count": left, "minutes": minutes}
+
+
+def login_failure_count(*, request: HttpRequest, identifier: str | None) -> str:
+    """Count a failed attempt (wrong password or wrong security code); the warning of the
+    attempts left (``login_attempts_warning``), or a DomainError when this one locked."""
     until = throttle("login-address").hit(client_address(request))
     account_until = None
     if identifier:
@@ -122,6 +169,7 @@ def login_failure_count(*, request: HttpRequest, identifier: str | None) -> None
         raise DomainError(_locked_message(until), code="locked")
     if account_until:
         raise DomainError(_account_locked_message(account_until), code="locked")
+    return login_attempts_warning(request=request, identifier=identifier)
 
 
 def login_counters_reset(*, request: HttpRequest, identifier: str) -> None:
@@ -143,11 +191,13 @@ def login_authenticate(
     if user is not None and user.is_resident == staff:
         user = None
     if user is None:
-        login_failure_count(request=request, identifier=identifier)
+        warning = login_failure_count(request=request, identifier=identifier)
         message = (
-            _("The username or password is wrong.") if staff else _("The NIK or password is wrong.")
+            gettext("The username or password is wrong.")
+            if staff
+            else gettext("The NIK or password is wrong.")
         )
-        raise DomainError(message, code="invalid_login")
+        raise DomainError(f"{message} {warning}".strip(), code="invalid_login")
     login_counters_reset(request=request, identifier=identifier)
     if not user.email_confirmed:
         raise DomainError(

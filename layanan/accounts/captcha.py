@@ -61,6 +61,16 @@ def captcha_issue(request: HttpRequest) -> str:
     return _code_of(nonce)
 
 
+def captcha_version(request: HttpRequest) -> str:
+    """A mark of the current challenge for the address of its image: each challenge has its
+    own address, so a browser never shows a cached picture of an earlier code. A keyed hash:
+    the page does not show the nonce itself."""
+    nonce = _nonce_of(request)
+    if nonce is None:
+        return ""
+    return salted_hmac(f"{_SALT}.version", nonce, algorithm="sha256").hexdigest()[:16]
+
+
 def captcha_check(request: HttpRequest, answer: str) -> bool:
     """True if the answer is the code of the current challenge. Any answer uses it up."""
     nonce = _nonce_of(request)

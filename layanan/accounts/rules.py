@@ -91,3 +91,18 @@ def can_see_identity_documents(user: User, profile: ResidentProfile) -> bool:
     if not is_active_user(user):
         return False
     return user.pk == profile.user_id or can_verify_profile(user, profile)
+
+
+@rule
+def can_recover_accounts(user: User) -> bool:
+    """Operators move a resident's account to a new email at the counter (after checking
+    the resident's KTP in person)."""
+    return is_operator(user)
+
+
+@rule
+def can_recover_account(user: User, profile: ResidentProfile) -> bool:
+    """An account of the operator's own village; or one whose profile names no village yet
+    (registered, never completed: a mistyped email never confirmed, a relative's sign-up),
+    which no village holds yet, so the office the resident walks into may help."""
+    return can_recover_accounts(user) and profile.village_id in (None, user.village_id)

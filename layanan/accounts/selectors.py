@@ -1,6 +1,6 @@
 """Reads of accounts and profiles, narrowed to what the asking user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from layanan.accounts import rules
 from layanan.accounts.choices import ProfileStatus
@@ -35,6 +35,18 @@ def resident_with_nik(nik: str) -> ResidentProfile | None:
         ResidentProfile.objects.select_related("user", "village")
         .filter(user__username=nik, user__role=Role.RESIDENT, user__is_active=True)
         .first()
+    )
+
+
+def profiles_recoverable_by(user: User) -> QuerySet[ResidentProfile]:
+    """Active residents' profiles whose account's email the operator may set at the counter
+    (``rules.can_recover_account``): of their own village, or of no village yet."""
+    if not rules.can_recover_accounts(user):
+        return ResidentProfile.objects.none()
+    return (
+        ResidentProfile.objects.filter(user__role=Role.RESIDENT, user__is_active=True)
+        .filter(Q(village_id=user.village_id) | Q(village__isnull=True))
+        .select_related("user", "village__district")
     )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import logging
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from layanan.accounts.models import (
     User,
 )
 from layanan.accounts.nik import nik_facts, validate_nik_with_birth_date
+from layanan.accounts.selectors import resident_with_nik
 from layanan.accounts.signals import staff_left_office
 from layanan.accounts.tasks import send_confirmation_again, send_password_reset
 from layanan.accounts.tokens import (
@@ -608,3 +610,129 @@ def account_email_change(*, user: User, email: str) -> User:
     _queue_confirmation(user)
     logger.info("email changed: user %s", user.pk)
     return user
+
+
+# --- Recovery at the village office's counter ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CounterLookup:
+    """What an operator's NIK lookup found: the account they may recover, or whether the
+    NIK's account belongs to another village (``elsewhere``); neither when no active
+    resident has the NIK."""
+
+    profile: ResidentProfile | None = None
+    elsewhere: bool = False
+
+
+@transaction.atomic
+def account_lookup_at_counter(*, actor: User, nik: str) -> CounterLookup:
+    """The resident account of exactly this NIK, for an operator who holds the person's KTP.
+
+    Every lookup is audited, found or not (the NIK itself never: ``subject`` names the
+    account when there is one), so that the log shows who looked whom up; there is no
+    list or partial search of residents' NIKs.
+    """
+    if not rules.can_recover_accounts(actor):
+        raise DomainError(_("Only village operators can recover accounts."), code="forbidden")
+    profile = resident_with_nik(nik)
+    own = profile is not None and rules.can_recover_account(actor, profile)
+    audit_record(
+        actor=actor,
+        action=AuditAction.ACCOUNT_NIK_LOOKED_UP,
+        village=actor.village,
+        subject=profile.user if profile is not None else None,
+        target=profile if own else None,
+        data={"found": profile is not None, "recoverable": own},
+    )
+    if profile is None:
+        return CounterLookup()
+    return CounterLookup(profile=profile) if own else CounterLookup(elsewhere=True)
+
+
+def account_email_set_at_counter(*, actor: User, profile: ResidentProfile, email: str) -> User:
+    """Move a resident's account to a new email address at the counter, after the operator
+    checked the resident's KTP in person (issue: an account the owner cannot reach, made by
+    a relative or under a mistyped email).
+
+    The new address becomes the account's email, unconfirmed until the resident opens the
+    link sent to it, which also sets their password: the old password is replaced by a
+    random one nobody knows, so whoever knew it (and every open session) is out, while the
+    account keeps a usable password and "Lupa password" can send a new link when this one
+    expires. The old address is told where and when its account was moved. One
+    transaction: audited, and both emails queued, or nothing.
+    """
+    email = email.strip()
+    try:
+        with transaction.atomic():
+            locked = (
+                ResidentProfile.objects.select_for_update()
+                .select_related("user", "village")
+                .get(pk=profile.pk)
+            )
+            user = User.objects.select_for_update().get(pk=locked.user_id)
+            if not (
+                user.is_active and user.is_resident and rules.can_recover_account(actor, locked)
+            ):
+                raise DomainError(
+                    _("Only an operator of the resident's village can change this account."),
+                    code="forbidden",
+                )
+            old = user.email
+            if old.lower() == email.lower():
+                raise DomainError(
+                    _(
+                        "This is already the email address of the account. The resident can "
+                        "ask for a new password link on the Lupa password page."
+                    ),
+                    code="email_same",
+                )
+            if _email_taken(email, exclude=user.pk):
+                raise _counter_email_taken()
+            changed_at = timezone.now()
+            user.email = email
+            user.email_confirmed_at = None
+            user.set_password(secrets.token_urlsafe(32))
+            user.save(update_fields=["email", "email_confirmed_at", "password"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.ACCOUNT_EMAIL_SET_AT_COUNTER,
+                village=actor.village,
+                subject=user,
+                target=locked,
+                data={"old_address_told": bool(old)},
+            )
+            office = str(actor.village)
+            if old:
+                email_queue(
+                    to=old,
+                    template="email_changed_at_counter",
+                    context={"name": user.full_name, "office": office, "changed_at": changed_at},
+                )
+            email_queue(
+                to=email,
+                template="account_recovered",
+                context={
+                    "name": user.full_name,
+                    "office": office,
+                    "changed_at": changed_at,
+                    # After the save: the token is bound to the new email and password.
+                    "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+    except IntegrityError:
+        # Another account took the address between the check and the save.
+        raise _counter_email_taken() from None
+    logger.info("email set at the counter: user %s", user.pk)
+    return user
+
+
+def _counter_email_taken() -> DomainError:
+    return DomainError(
+        _(
+            "Another account already uses this email address, so nothing was changed. Ask the "
+            "resident for an email address of their own that has no account here yet."
+        ),
+        code="email_taken",
+    )

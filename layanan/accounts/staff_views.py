@@ -1,4 +1,5 @@
-"""The Operator Desa's verification of resident profiles (DESIGN.md section 3, step 8)."""
+"""The Operator Desa's verification of resident profiles (DESIGN.md section 3, step 8), and
+the recovery of a resident's account at the counter (a new email, after checking the KTP)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,13 +11,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from layanan.accounts import rules
 from layanan.accounts.choices import ProfileStatus
 from layanan.accounts.decorators import staff_required
-from layanan.accounts.forms import ProfileRejectForm
-from layanan.accounts.selectors import profiles_awaiting_verification, profiles_for_staff
-from layanan.accounts.services import profile_reject, profile_verify, profile_viewed
+from layanan.accounts.forms import CounterEmailForm, CounterLookupForm, ProfileRejectForm
+from layanan.accounts.selectors import (
+    profiles_awaiting_verification,
+    profiles_for_staff,
+    profiles_recoverable_by,
+)
+from layanan.accounts.services import (
+    account_email_set_at_counter,
+    account_lookup_at_counter,
+    profile_reject,
+    profile_verify,
+    profile_viewed,
+)
 from layanan.accounts.views import document_response, identity_documents
 from layanan.core.service_calls import service_call
 
 operator_required = staff_required(allowed=rules.can_verify_profiles)
+recovery_required = staff_required(allowed=rules.can_recover_accounts)
 
 
 @operator_required
@@ -103,3 +115,83 @@ def verification_reject(request, public_id):
             )
             return redirect("accounts:verification-list")
     return _detail_page(request, profile, form, status=400)
+
+
+# --- Account recovery at the counter ------------------------------------------------------
+
+
+def email_masked(address: str) -> str:
+    """Enough of an address for the resident to recognise it: "ak•••@example.com"."""
+    local, at, domain = address.partition("@")
+    if not at:
+        return "•••"
+    return f"{local[:2]}•••@{domain}"
+
+
+@recovery_required
+@require_http_methods(["GET", "POST"])
+def counter_recovery(request):
+    """Step 1: the NIK of the KTP the resident shows, looked up exactly (and audited). It
+    travels in the form's body only, never in an address."""
+    form = CounterLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with service_call(request, form=form, field="nik") as call:
+            found = account_lookup_at_counter(actor=request.user, nik=form.cleaned_data["nik"])
+        if call.succeeded:
+            if found.profile is not None:
+                return redirect(
+                    "accounts:counter-recovery-account", public_id=found.profile.public_id
+                )
+            if found.elsewhere:
+                form.add_error(
+                    "nik",
+                    _(
+                        "The account of this NIK belongs to a resident of another "
+                        "desa/kelurahan: only an operator of that village can change it. Ask "
+                        "the resident to go to the office of the village in their profile."
+                    ),
+                )
+            else:
+                form.add_error(
+                    "nik",
+                    _(
+                        "No resident account has this NIK. The resident can register with it "
+                        "(Registrasi), or you can register their request at the counter."
+                    ),
+                )
+    return render(request, "accounts/staff/recovery_lookup.html", {"form": form})
+
+
+@recovery_required
+@require_http_methods(["GET", "POST"])
+def counter_recovery_account(request, public_id):
+    """Step 2: the account found, and the new email the resident gives at the counter."""
+    profile = get_object_or_404(profiles_recoverable_by(request.user), public_id=public_id)
+    form = CounterEmailForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            with service_call(request, form=form, field="email") as call:
+                user = account_email_set_at_counter(
+                    actor=request.user, profile=profile, email=form.cleaned_data["email"]
+                )
+            if call.succeeded:
+                messages.success(
+                    request,
+                    _(
+                        "The account of %(name)s now uses %(email)s. A link to choose a new "
+                        "password was sent there; the previous address is told of the change."
+                    )
+                    % {"name": user.full_name, "email": user.email},
+                )
+                return redirect("accounts:counter-recovery")
+    else:
+        profile_viewed(profile=profile, actor=request.user)
+    return render(
+        request,
+        "accounts/staff/recovery_account.html",
+        {
+            "profile": profile,
+            "form": form,
+            "masked_email": email_masked(profile.user.email),
+        },
+    )

@@ -60,4 +60,10 @@ urlpatterns = [
         staff_views.verification_reject,
         name="verification-reject",
     ),
+    path("petugas/pemulihan-akun/", staff_views.counter_recovery, name="counter-recovery"),
+    path(
+        "petugas/pemulihan-akun/<uuid:public_id>/",
+        staff_views.counter_recovery_account,
+        name="counter-recovery-account",
+    ),
 ]

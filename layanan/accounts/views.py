@@ -166,9 +166,10 @@ def _login_page(request, *, staff: bool):
         with service_call(request, form=form) as call:
             login_check_not_locked(request=request, identifier=identifier)
             if not form.is_valid():
+                warning = ""
                 if "captcha" in form.errors:
-                    login_failure_count(request=request, identifier=None)
-                raise DomainError("", code="form")
+                    warning = login_failure_count(request=request, identifier=None)
+                raise DomainError(warning, code="form")
             user = login_authenticate(
                 request=request,
                 identifier=form.cleaned_data["identifier"],

@@ -21,6 +21,12 @@ class AuditAction(models.TextChoices):
     PROFILE_VERIFIED = "profile.verified", _("Verified a profile")
     PROFILE_REJECTED = "profile.rejected", _("Rejected a profile")
     PROFILE_RESET = "profile.reset", _("Profile changed after verification")
+    # Account recovery at the village office's counter, after checking the KTP in person
+    ACCOUNT_NIK_LOOKED_UP = "account.nik_looked_up", _("Looked up a resident account by NIK")
+    ACCOUNT_EMAIL_SET_AT_COUNTER = (
+        "account.email_set_at_counter",
+        _("Set a new email for a resident account at the counter"),
+    )
     # The residents' own rights (layanan.privacy) and the retention of their data
     CORRECTION_REQUESTED = "correction.requested", _("Asked the village to correct their data")
     CORRECTION_DONE = "correction.done", _("Corrected a resident's data on request")
@@ -63,7 +69,10 @@ class AuditAction(models.TextChoices):
     STAFF_ACTIVATED = "staff.activated", _("Reactivated a staff account")
     STAFF_DEACTIVATED = "staff.deactivated", _("Deactivated a staff account")
     STAFF_HEAD_REPLACED = "staff.head_replaced", _("Replaced a village head")
-    STAFF_PASSWORD_LINK_SENT = "staff.password_link_sent", _("Sent a staff member a password link")
+    STAFF_PASSWORD_LINK_SENT = (
+        "staff.password_link_sent",
+        _("Sent a staff member a password link"),
+    )
     STAFF_TWO_FACTOR_ENROLLED = "staff.two_factor_enrolled", _("Set up the login code")
     STAFF_BACKUP_CODE_USED = "staff.backup_code_used", _("Logged in with a backup code")
     STAFF_TWO_FACTOR_RESET = "staff.two_factor_reset", _("Reset a staff member's login code")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from layanan.accounts.models import Role
-from layanan.core.uploads import identity_document_clean
+from layanan.core.uploads import PHOTO_ACCEPT, identity_document_clean
 from layanan.documents.rendering import shipped_body_template
 from layanan.letters.fields import (
     SchemaError,
@@ -24,6 +24,9 @@ from layanan.letters.validity import TOO_SHORT, validity_check
 from layanan.regions.models import Village, VillageOffice
 
 ICON_NAME = re.compile(r"^[a-z0-9-]+$")
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+# A letterhead prints its logo about 2.5 cm wide: 1000 pixels are more than enough.
+LOGO_MAX_SIDE = 1000
 
 
 class VillageOfficeForm(forms.ModelForm):
@@ -32,8 +35,11 @@ class VillageOfficeForm(forms.ModelForm):
     logo_upload = forms.FileField(
         label=_("Logo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
-        help_text=_("PNG or JPG, square works best; without one the default emblem is used."),
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text=_(
+            "PNG, JPG, WebP or HEIC, at most 2 MB; square works best. Without one the default "
+            "emblem is used."
+        ),
     )
 
     class Meta:
@@ -51,7 +57,12 @@ class VillageOfficeForm(forms.ModelForm):
         if not upload:
             return None
         clean = identity_document_clean(
-            upload, max_bytes=2 * 1024 * 1024, max_pixels=4_000_000, max_pdf_pages=1
+            upload,
+            max_bytes=LOGO_MAX_BYTES,
+            # Shrunk to LOGO_MAX_SIDE: a photo of the emblem taken with a phone is fine too.
+            max_pixels=settings.LDM_UPLOAD_MAX_PIXELS,
+            max_pdf_pages=1,
+            max_side=LOGO_MAX_SIDE,
         )
         if clean.extension == "pdf":
             raise ValidationError(_("The logo must be a PNG or JPG image."), code="logo_type")
@@ -76,7 +87,10 @@ class StaffCreateForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "none"}),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=120)
-    email = forms.EmailField(label=_("Email"), help_text=_("The password link is sent here."))
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("The password link is sent here."),
+    )
     staff_nik = forms.CharField(
         label=_("NIK"),
         max_length=16,
@@ -135,10 +149,12 @@ class LetterTypeForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
         help_text=_(
-            "One [[field]] table per field: name, label, kind (text, textarea, number, date, "
-            'choice, group), required, help, max_length, format = "nik", min, max, choices, '
-            "and for groups min_items, max_items and their own [[field.fields]] tables. "
-            "Keperluan is always added."
+            "One [[field]] table per field: name, label, kind (text, textarea, number, year, "
+            'date, choice, group), required, help, max_length, format = "nik", min, max, '
+            "choices, and for groups min_items, max_items and their own [[field.fields]] "
+            "tables. Keperluan is always added. Kind year takes four digits, from 1900 up to "
+            "this year unless min and max say otherwise, and prints them as typed (2016, "
+            "not 2.016)."
         ),
     )
     public_fields = forms.MultipleChoiceField(

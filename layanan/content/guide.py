@@ -106,7 +106,7 @@ PAGES: tuple[GuidePage, ...] = (
                     _(
                         "Enter an active email address and a password of at least 8 "
                         "characters that mixes upper and lower case letters with a digit or "
-                        "a symbol."
+                        "a symbol.",
                     ),
                     _(
                         "Type the digits of the Kode Keamanan picture, tick the agreement to "
@@ -122,7 +122,7 @@ PAGES: tuple[GuidePage, ...] = (
                     _(
                         "We send a confirmation link to your email. Open it and click the "
                         "confirmation button; only then can you log in. The link is valid for "
-                        "3 days. The email never contains your password."
+                        "3 days. The email never contains your password.",
                     ),
                     _(
                         "No email? Look in the spam folder, or ask for a new link with "
@@ -132,6 +132,12 @@ PAGES: tuple[GuidePage, ...] = (
                         "If the NIK or the email is already registered, the page answers the "
                         "same way and the owner of that account receives an email instead: "
                         "nobody can use the form to find out who is registered."
+                    ),
+                    _(
+                        "Registered a NIK that already has an account you cannot reach (made by "
+                        "a relative, or with a mistyped email)? Bring your KTP to your village "
+                        "office: after checking it, the operator sets your email address on the "
+                        "account, and you choose a new password from the link sent there."
                     ),
                 ),
             ),
@@ -148,13 +154,16 @@ PAGES: tuple[GuidePage, ...] = (
                 ),
                 after=(
                     _(
-                        "After several wrong attempts the account is locked for 15 minutes to "
-                        "protect it. Forgot your password? See the page on changing or resetting "
-                        "the password."
+                        "After a wrong attempt the page tells how many are left. After five, the "
+                        "account is locked for 15 minutes to protect it. Forgot your password? "
+                        "See the page on changing or resetting the password."
                     ),
                 ),
                 shot=Shot(
-                    "masuk", _("The login form with NIK, password and the Kode Keamanan picture")
+                    "masuk",
+                    _(
+                        "The login form with NIK, password and the Kode Keamanan picture",
+                    ),
                 ),
             ),
             Section(
@@ -162,8 +171,8 @@ PAGES: tuple[GuidePage, ...] = (
                 paragraphs=(
                     _(
                         "The Beranda shows how many of your requests are in Proses, Konsep and "
-                        "Terbit, and the side menu: Riwayat Layanan, Profil Saya, Ubah "
-                        "Password and Logout."
+                        "Terbit, and the side menu: Riwayat Layanan, Profil Saya, Ubah Kata "
+                        "Sandi and Logout."
                     ),
                 ),
                 shot=Shot("beranda-warga", _("The resident's Beranda with the request counters")),
@@ -187,7 +196,7 @@ PAGES: tuple[GuidePage, ...] = (
                     _(
                         "Fill in the address as on the KTP with RT and RW, the mobile phone "
                         "number, the KK number, education, marital status, religion, "
-                        "occupation and sex."
+                        "occupation, citizenship and sex."
                     ),
                     _(
                         "Choose your kecamatan, then your desa or kelurahan: the list shows "
@@ -195,8 +204,9 @@ PAGES: tuple[GuidePage, ...] = (
                         "Tampilkan desa/kelurahan di kecamatan ini first."
                     ),
                     _(
-                        "Upload a photo or scan of your KTP and of your KK (JPG, PNG or PDF, "
-                        "at most 5 MB each) and click Simpan."
+                        "Upload a photo or scan of your KTP and of your KK (a photo straight "
+                        "from your phone's camera, JPG, PNG, HEIC, WebP or PDF, at most 20 MB "
+                        "each) and click Simpan."
                     ),
                 ),
                 shot=Shot("profil", _("The profile page with its verification status")),
@@ -432,27 +442,35 @@ PAGES: tuple[GuidePage, ...] = (
         summary=_("Change your password, or set a new one when you have forgotten it."),
         sections=(
             Section(
-                heading=_("Ubah Password"),
+                heading=_("Ubah Kata Sandi"),
                 steps=(
-                    _("Open Ubah Password in the side menu."),
-                    _("Type your current password, then the new password twice."),
-                    _("Click Perbarui Password."),
+                    _("Open Ubah Kata Sandi in the side menu."),
+                    _(
+                        "Type your current password, then the new password twice.",
+                    ),
+                    _("Click Perbarui Kata Sandi."),
                 ),
                 after=(
                     _(
                         "A good password has at least 8 characters with upper and lower case "
                         "letters and a digit or a symbol. Do not share it, not even with "
-                        "village staff: they never ask for it."
+                        "village staff: they never ask for it.",
                     ),
                 ),
-                shot=Shot("ubah-password", _("The form to change the password")),
+                shot=Shot(
+                    "ubah-password",
+                    _("The form to change the password"),
+                ),
             ),
             Section(
                 heading=_("Forgot your password"),
                 steps=(
-                    _("On the login page, click Lupa password?"),
+                    _("On the login page, click Lupa kata sandi?"),
                     _("Enter the email of your account and the Kode Keamanan."),
-                    _("Open the link we email you (valid for 24 hours) and choose a new password."),
+                    _(
+                        "Open the link we email you (valid for 24 hours) and choose a new "
+                        "password.",
+                    ),
                 ),
                 after=(
                     _(
@@ -460,7 +478,10 @@ PAGES: tuple[GuidePage, ...] = (
                         "email is registered."
                     ),
                 ),
-                link=(_("Set a new password"), "accounts:password-reset"),
+                link=(
+                    _("Set a new password"),
+                    "accounts:password-reset",
+                ),
             ),
         ),
     ),
@@ -479,7 +500,7 @@ PAGES: tuple[GuidePage, ...] = (
                         "Staff log in on the staff login page (linked under the residents' "
                         "login form) with their username, password and the Kode Keamanan. "
                         "Accounts of operators and village heads are created by the Admin "
-                        "Kabupaten."
+                        "Kabupaten.",
                     ),
                     _(
                         "Staff then confirm every login with the six-digit code of an "
@@ -632,7 +653,7 @@ PAGES: tuple[GuidePage, ...] = (
                         "passphrase tanda tangan. The passphrase (at least 10 characters, "
                         "different from the login password) protects your signing key. It is "
                         "never stored: if you forget it, create a new certificate; letters "
-                        "already signed stay valid."
+                        "already signed stay valid.",
                     ),
                 ),
             ),

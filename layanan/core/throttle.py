@@ -65,6 +65,10 @@ class Throttle:
             return self._lock(value)
         return None
 
+    def remaining(self, value: str) -> int:
+        """How many more hits the current window takes before the lock."""
+        return max(self.limit - self._add(value, 0), 0)
+
     def reserve(self, value: str) -> dt.datetime | None:
         """Take a place for an attempt that is judged slowly (a passphrase checked by scrypt
         or by a remote service), so that attempts made at once are judged at most ``limit``

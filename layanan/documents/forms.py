@@ -15,7 +15,9 @@ class PassphraseForm(forms.Form):
         label=_("Signing passphrase"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text=_("The passphrase of your signing certificate, not your login password."),
+        help_text=_(
+            "The passphrase of your signing certificate, not your login password.",
+        ),
     )
 
 

@@ -214,6 +214,7 @@ def _anonymise_request(letter: LetterRequest, pattern: re.Pattern[str] | None) -
     letter.applicant_religion = ""
     letter.applicant_marital_status = ""
     letter.applicant_occupation = ""
+    letter.applicant_citizenship = ""
     letter.applicant_address = ""
     letter.data = {}
     letter.status_note = _scrub(letter.status_note, pattern)
@@ -226,6 +227,7 @@ def _anonymise_request(letter: LetterRequest, pattern: re.Pattern[str] | None) -
         "applicant_religion",
         "applicant_marital_status",
         "applicant_occupation",
+        "applicant_citizenship",
         "applicant_address",
         "data",
         "status_note",

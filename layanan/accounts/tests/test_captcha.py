@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from layanan.accounts.captcha import (
     captcha_cookie,
     captcha_issue,
     captcha_png,
+    captcha_version,
 )
 
 
@@ -136,3 +138,58 @@ def test_opening_a_form_with_a_code_writes_no_session(client, name):
     assert COOKIE_NAME in response.cookies
     assert "sessionid" not in response.cookies
     assert not Session.objects.exists()
+
+
+def _captcha_box(html: str) -> str:
+    found = re.search(r"<input[^>]*id=\"id_captcha\"[^>]*>", html)
+    assert found
+    return found.group(0)
+
+
+def _picture_address(html: str) -> str:
+    found = re.search(r'<img class="captcha-image[^"]*" src="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("accounts:login", {"identifier": "3325110101900001", "password": "Salah-1234"}),
+        ("accounts:staff-login", {"identifier": "operator.kauman", "password": "Salah-1234"}),
+        # A form error elsewhere: the date of birth does not match the NIK.
+        (
+            "accounts:register",
+            {
+                "nik": "3325110101000000",
+                "full_name": "AKHMAD KURNIAWAN",
+                "birth_place": "BATANG",
+                "birth_date": "2000-01-02",
+                "email": "akhmad@example.com",
+                "password": "Rahasia-2022",
+                "agree": "on",
+            },
+        ),
+    ],
+)
+def test_a_form_shown_again_has_an_empty_code_box_and_a_new_picture(client, captcha, name, data):
+    first = client.get(reverse(name))
+    first_cookie = first.cookies[COOKIE_NAME].value
+
+    again = client.post(reverse(name), {**data, "captcha": captcha})
+
+    assert again.status_code == 200
+    html = again.content.decode()
+    assert 'value="' not in _captcha_box(html)  # the answer to the old picture is gone
+    assert again.cookies[COOKIE_NAME].value not in ("", first_cookie)  # a new challenge
+    assert _picture_address(html) != _picture_address(first.content.decode())
+
+
+def test_each_challenge_has_its_own_picture_address(random_codes):
+    request, other = RequestFactory().get("/"), RequestFactory().get("/")
+    captcha_issue(request)
+    captcha_issue(other)
+
+    assert captcha_version(request) != captcha_version(other)
+    assert getattr(request, _ISSUED) not in captcha_version(request)  # not the nonce itself

@@ -47,7 +47,8 @@ def _id(message: str) -> str:
 LOCKED = _id(
     "Too many failed attempts. Try again after %(time)s WIB (in about %(minutes)s minutes)."
 ).split("%")[0]
-WRONG = _id("The NIK or password is wrong.")
+with translation.override("id"):
+    WRONG = gettext("The NIK or password is wrong.")
 WRONG_CODE = _id("The security code is wrong or has expired. Type the new code shown.")
 
 

@@ -42,7 +42,7 @@ def _account_locked_text() -> str:
         return gettext(
             "This account had too many failed attempts from different places. Log in from a "
             "device you have logged in with before, reset your password by email, or try again "
-            "after %(time)s WIB."
+            "after %(time)s WIB.",
         ).split("%")[0]
 
 

@@ -1,6 +1,12 @@
-import pytest
-from django.urls import reverse
+import re
 
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+from layanan.accounts.authentication import ADDRESS_WARNING_FROM
 from layanan.accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +44,9 @@ def test_a_wrong_security_code_refuses_even_the_right_password(client, captcha, 
 def test_a_wrong_password_says_so_without_telling_which_part(client, captcha, resident):
     response = _login(client, captcha, resident.username, "Salah-1234")
 
-    assert "NIK atau password salah" in response.content.decode()
+    with translation.override("id"):
+        wrong = gettext("The NIK or password is wrong.")
+    assert wrong in response.content.decode()
 
 
 def test_an_unconfirmed_account_cannot_log_in(client, captcha, resident):
@@ -132,3 +140,62 @@ def test_the_security_code_image_is_a_fresh_png(client):
     assert response["Content-Type"] == "image/png"
     assert b"".join(response)[:8] == b"\x89PNG\r\n\x1a\n"
     assert "no-cache" in response["Cache-Control"]
+
+
+def _left_text(count: int) -> str:
+    with translation.override("id"):
+        return ngettext(
+            "%(count)s attempt left before this account is locked for %(minutes)s minutes.",
+            "%(count)s attempts left before this account is locked for %(minutes)s minutes.",
+            count,
+        ) % {"count": count, "minutes": 15}
+
+
+def _page(response) -> str:
+    return " ".join(response.content.decode().split())
+
+
+def _summary(response) -> str:
+    """The error summary at the top of the form."""
+    found = re.search(r"data-error-summary>(.*?)</div>", _page(response))
+    assert found
+    return found.group(1)
+
+
+def test_a_wrong_password_says_how_many_attempts_are_left(client, captcha, resident):
+    first = _login(client, captcha, resident.username, "Salah-1234")
+    second = _login(client, captcha, resident.username, "Salah-1234")
+    for _ in range(2):
+        last = _login(client, captcha, resident.username, "Salah-1234")
+
+    assert _left_text(4) in _page(first)
+    assert _left_text(3) in _page(second)
+    assert _left_text(1) in _page(last)
+
+
+def test_the_warning_is_the_same_whether_or_not_the_nik_has_an_account(client, captcha, resident):
+    unknown = resident.username[:-4] + "9999"
+    with_account = _login(client, captcha, resident.username, "Salah-1234")
+    without = _login(client.__class__(), captcha, unknown, "Salah-1234")
+
+    assert _summary(with_account) == _summary(without)
+    assert _left_text(4) in _summary(with_account)
+
+
+def test_a_wrong_security_code_warns_only_near_the_networks_limit(client, captcha, resident):
+    limit = settings.LDM_THROTTLES["login-address"][0]
+    for _ in range(limit - ADDRESS_WARNING_FROM - 1):
+        quiet = _login(client, captcha, resident.username, code="0000")
+    warned = _login(client, captcha, resident.username, code="0000")
+
+    assert _summary(quiet).count("<li>") == 1  # the wrong code only: no count yet
+    assert _summary(warned).count("<li>") == 2
+    with translation.override("id"):
+        network = ngettext(
+            "%(count)s attempt left before logging in from your network is locked for "
+            "%(minutes)s minutes.",
+            "%(count)s attempts left before logging in from your network is locked for "
+            "%(minutes)s minutes.",
+            ADDRESS_WARNING_FROM,
+        ) % {"count": ADDRESS_WARNING_FROM, "minutes": 15}
+    assert network in _summary(warned)

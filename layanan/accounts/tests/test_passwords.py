@@ -92,3 +92,64 @@ def test_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(
 
     assert response["Location"] == reverse("accounts:password-reset-done")
     assert mail.outbox == []
+
+
+# Django's own Indonesian for its password forms and validators says "sandi" and a
+# lowercase "anda"; the site's pages say "kata sandi" (issue 18, finding 8).
+DJANGO_WORDING = re.compile(r"(?<![Kk]ata )\b[Ss]andi\b|\banda\b")
+
+
+def _visible_text(response) -> str:
+    html = response.content.decode()
+    return re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1].split("</main>", 1)[0])
+
+
+def test_the_password_pages_use_the_sites_words_not_djangos(client, captcha, resident):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    client.force_login(resident)
+    url = reverse("accounts:password-change")
+    page = client.get(url)
+    # Every message these forms can show at once: a wrong current password, a weak new one
+    # (too short, numeric, common) and a mismatch.
+    wrong = client.post(
+        url, {"old_password": "salah", "new_password1": "1234567", "new_password2": "7654321"}
+    )
+    weak = client.post(
+        url, {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+    )
+
+    for response in (page, wrong, weak):
+        assert DJANGO_WORDING.search(_visible_text(response)) is None
+    with translation.override("id"):
+        expected = [
+            gettext("Your current password"),
+            gettext("Your new password again"),
+            gettext("Your current password is wrong. Type it again."),
+            gettext("This password has only digits."),
+            gettext("This password is too common: choose one that is harder to guess."),
+        ]
+    shown = " ".join(_visible_text(r) for r in (page, wrong, weak))
+    assert [text for text in expected if text not in shown] == []
+
+
+def test_the_reset_form_uses_the_sites_words(client, resident):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(resident.pk))
+    token = default_token_generator.make_token(resident)
+    form_page = client.get(
+        reverse("accounts:password-reset-confirm", kwargs={"uidb64": uid, "token": token}),
+        follow=True,
+    )
+    mismatch = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Baru-2026x", "new_password2": "Baru-2026y"},
+    )
+
+    for response in (form_page, mismatch):
+        assert DJANGO_WORDING.search(_visible_text(response)) is None
+    assert mismatch.status_code == 200

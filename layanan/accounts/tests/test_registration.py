@@ -173,3 +173,48 @@ def test_a_new_link_can_be_requested_for_an_unconfirmed_account(
         assert response.status_code == 302
 
     assert [m.to for m in mail.outbox] == [["belum@example.com"]]
+
+
+def _done_page(client, captcha, django_capture_on_commit_callbacks, **overrides) -> str:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _register(client, captcha, **overrides)
+    assert response["Location"] == reverse("accounts:register-done")
+    return client.get(response["Location"]).content.decode()
+
+
+def test_a_taken_nik_shows_the_very_page_of_a_fresh_registration(
+    client, captcha, django_capture_on_commit_callbacks
+):
+    fresh = _done_page(client, captcha, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+
+    # The same NIK again, by someone else who cannot reach the first account's inbox.
+    taken = _done_page(
+        client.__class__(),
+        captcha,
+        django_capture_on_commit_callbacks,
+        email="keluarga@example.com",
+    )
+
+    assert taken.replace("keluarga@example.com", GUIDE["email"]) == fresh
+    (notice,) = mail.outbox
+    assert notice.to == [GUIDE["email"]]  # the owner hears of it; nothing to the new address
+
+
+def test_the_done_page_claims_no_email_and_points_to_the_village_office(
+    client, captcha, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    page = " ".join(_done_page(client, captcha, django_capture_on_commit_callbacks).split())
+
+    with translation.override("id"):
+        box = gettext("No email from us after an hour?")
+        sent_claim = gettext(
+            "Thank you for registering with Layanan Desa Mandiri. We have sent the "
+            "confirmation of your account to %(email)s."
+        ) % {"email": GUIDE["email"]}
+    assert box in page
+    assert sent_claim not in page  # the old page said so even when nothing was sent
+    assert "KTP" in page

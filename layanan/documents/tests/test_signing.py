@@ -248,8 +248,9 @@ def test_number_patterns():
 def test_the_passphrase_must_not_be_the_login_password(head, local_ca):
     from layanan.accounts.tests.factories import PASSWORD
 
-    with pytest.raises(DomainError, match="password"):
+    with pytest.raises(DomainError) as refused:
         signing_credential_issue(user=head, passphrase=PASSWORD)
+    assert refused.value.code == "passphrase_is_password"
     with pytest.raises(DomainError):
         signing_credential_issue(user=head, passphrase="pendek")
 
