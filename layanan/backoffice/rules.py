@@ -1,4 +1,5 @@
-"""Who may use the back office's own pages: the statistics and the village letterhead."""
+"""Who may use the back office's own pages: the statistics, the village letterhead and the
+villages' readiness (Kesiapan Desa)."""
 
 from layanan.accounts import rules as account_rules
 from layanan.accounts.models import User
@@ -30,3 +31,15 @@ def can_edit_letterhead(user: User, village: Village) -> bool:
 def can_manage_villages(user: User) -> bool:
     """The list of villages and every village's letterhead: the district admin."""
     return account_rules.is_district_admin(user)
+
+
+@rule
+def can_view_kabupaten_readiness(user: User) -> bool:
+    """Every village's readiness and the kabupaten's waiting requests: the district admin."""
+    return account_rules.is_district_admin(user)
+
+
+@rule
+def can_view_own_village_readiness(user: User) -> bool:
+    """A village's own staff see its readiness as their to-do list."""
+    return account_rules.is_village_staff(user)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from layanan.accounts import rules as account_rules
 from layanan.accounts.decorators import staff_required
-from layanan.accounts.models import VILLAGE_ROLES, User
+from layanan.accounts.models import VILLAGE_ROLES, Role, User
 from layanan.accounts.selectors import heads_of_village
 from layanan.accounts.services import (
     staff_account_create,
@@ -21,6 +21,7 @@ from layanan.accounts.services import (
 from layanan.accounts.two_factor import two_factor_reset
 from layanan.backoffice import rules
 from layanan.backoffice.forms import StaffCreateForm, StaffEditForm
+from layanan.backoffice.readiness import certificate_statuses
 from layanan.backoffice.views import letterhead_page
 from layanan.core.errors import DomainError
 from layanan.core.service_calls import service_call
@@ -57,11 +58,13 @@ def staff_list(request):
         staff = staff.filter(is_active=True)
     staff = staff.order_by("village__district__name", "village__name", "role", "full_name")
     page = Paginator(staff, 30).get_page(request.GET.get("page"))
+    heads = [member for member in page.object_list if member.role == Role.HEAD]
     return render(
         request,
         "backoffice/staff_list.html",
         {
             "page": page,
+            "certificates": certificate_statuses(heads),
             "query": query,
             "district": district,
             "districts": districts_of_deployment(),
@@ -72,14 +75,18 @@ def staff_list(request):
 @staff_admin_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request):
-    form = StaffCreateForm(request.POST or None)
+    # The readiness checklist links here with the village and role to create.
+    initial = {"role": request.GET.get("peran", ""), "village": request.GET.get("desa", "")}
+    form = StaffCreateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         with service_call(request, form=form) as call:
             created = staff_account_create(actor=request.user, **form.cleaned_data)
         if call.succeeded:
             messages.success(
                 request,
-                _("The account %(username)s is created; a link to set the password was emailed.")
+                _(
+                    "The account %(username)s is created; a link to set the password was emailed.",
+                )
                 % {"username": created.username},
             )
             return redirect("backoffice:staff-edit", pk=created.pk)

@@ -1,6 +1,7 @@
 """The staff area's landing page: what waits for this person today."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -10,11 +11,15 @@ from layanan.accounts.decorators import staff_required
 from layanan.accounts.selectors import profiles_awaiting_verification
 from layanan.backoffice import rules
 from layanan.backoffice.forms import VillageOfficeForm
+from layanan.backoffice.readiness import kabupaten_readiness, readiness_steps, village_readiness
 from layanan.backoffice.services import village_office_update
 from layanan.core.service_calls import service_call
 from layanan.letters import rules as letter_rules
 from layanan.letters.selectors import requests_for_staff, status_counts
 from layanan.regions.models import VillageOffice
+
+# Villages per page of the Admin Kabupaten's "not ready" table.
+NOT_READY_PAGE_SIZE = 25
 
 
 @staff_required()
@@ -25,6 +30,23 @@ def dashboard(request):
         context["profiles_waiting"] = profiles_awaiting_verification(request.user).count()
     if letter_rules.can_work_on_requests(request.user):
         context["request_counts"] = status_counts(requests_for_staff(request.user))
+    if rules.can_view_own_village_readiness(request.user):
+        readiness = village_readiness(request.user.village)
+        steps = readiness_steps(readiness, viewer=request.user)
+        context["readiness"] = readiness
+        context["readiness_steps"] = steps
+        context["own_certificate_step"] = next(
+            (step for step in steps if step.is_own_certificate), None
+        )
+    if rules.can_view_kabupaten_readiness(request.user):
+        overview = kabupaten_readiness()
+        page = Paginator(overview.not_ready, NOT_READY_PAGE_SIZE).get_page(request.GET.get("page"))
+        context["overview"] = overview
+        context["page"] = page
+        context["not_ready_rows"] = [
+            (row, readiness_steps(row.readiness, viewer=request.user, missing_only=True))
+            for row in page.object_list
+        ]
     return render(request, "backoffice/dashboard.html", context)
 
 
