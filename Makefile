@@ -35,12 +35,20 @@ $(NODE_STAMP): package.json package-lock.json
 
 node-tools: $(NODE_STAMP)
 
-setup: install
-	$(MANAGE) migrate --noinput
-	$(MANAGE) setup_demo
+# `make run PORT=8001` serves on another port. The site's own address (LDM_PUBLIC_URL, in QR
+# codes and emails, also of the demo letter made by setup) follows it unless it is given
+# (config/settings/base.py, LDM_RUN_PORT).
+PORT ?= 8000
+RUN_ENV := LDM_RUN_PORT=$(PORT)
 
+setup: install
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) setup_demo
+
+# Beside the server, the news is fetched once it answers (the demo serves its own feed).
 run: setup
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver 127.0.0.1:8000
+	$(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) fetch_demo_news & \
+	$(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("layanan.verification.urls")),
     path("", include("layanan.privacy.urls")),
     path("petugas/", include("layanan.backoffice.urls")),
+    path("", include("layanan.demo.urls")),
 ]
 
 if settings.DEBUG:

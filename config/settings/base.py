@@ -27,6 +27,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env.str("LDM_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# The port `make run` serves on (`make run PORT=8001`): the site's own addresses below
+# (LDM_PUBLIC_URL, the demo's news feed) follow it unless they are given.
+LDM_RUN_PORT = env.int("LDM_RUN_PORT", default=8000)
 
 
 def _local_secret_key() -> str:
@@ -478,7 +481,13 @@ CELERY_BEAT_SCHEDULE = {
 # --- News feed (Berita) ---
 # The kabupaten news portal's feed: an RSS or Atom address, a WordPress site or its
 # /wp-json/wp/v2/posts endpoint. Empty: no news is fetched and the Berita page says so.
-LDM_NEWS_FEED_URL = env.str("LDM_NEWS_FEED_URL", default="")
+# In debug mode (`make run`) the site serves a fictional portal's feed itself (layanan.demo,
+# LDM_DEMO_NEWS) and reads it like a real one's, so that Berita is not empty in the demo.
+LDM_DEMO_NEWS = env.bool("LDM_DEMO_NEWS", default=DEBUG)
+LDM_NEWS_FEED_URL = env.str(
+    "LDM_NEWS_FEED_URL",
+    default=f"http://127.0.0.1:{LDM_RUN_PORT}/demo/berita.xml" if LDM_DEMO_NEWS else "",
+)
 # auto (recognised from the answer) | rss | atom | wordpress
 LDM_NEWS_FEED_KIND = env.str("LDM_NEWS_FEED_KIND", default="auto")
 LDM_NEWS_FETCH_MINUTES = env.int("LDM_NEWS_FETCH_MINUTES", default=30)
@@ -630,6 +639,6 @@ LDM_RETENTION_CLOSED_ACCOUNTS_DAYS = env.int("LDM_RETENTION_CLOSED_ACCOUNTS_DAYS
 LDM_WALK_IN_SESSION_SECONDS = env.int("LDM_WALK_IN_SESSION_SECONDS", default=30 * 60)
 
 # The public address printed in letters' QR codes and in emails.
-LDM_PUBLIC_URL = env.str("LDM_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+LDM_PUBLIC_URL = env.str("LDM_PUBLIC_URL", default=f"http://127.0.0.1:{LDM_RUN_PORT}").rstrip("/")
 # The region data shipped with the project (ODbL, see data/wilayah/README.md).
 LDM_REGION_DATA_DIR = BASE_DIR / "data" / "wilayah"
