@@ -10,11 +10,12 @@ STAMP := $(VENV)/.installed
 PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check \
 	--constraint requirements/constraints.txt --build-constraint requirements/build-constraints.txt
 
-.PHONY: help install node-tools run setup test lint typecheck check pytest e2e bench bench-load bench-backup serve worker scheduler \
+.PHONY: help install node-tools run setup test lint typecheck check pytest e2e bench bench-load bench-backup bench-pages serve worker scheduler \
 	bsre-fake panduan-screenshots messages lock clean
 
 help:
-	@echo "make run    - install, migrate, load Batang and the letter catalogue, demo accounts, serve on http://127.0.0.1:8000"
+	@echo "make run    - make setup, then serve on http://127.0.0.1:8000 (PORT=8001: another port; QR codes and emails follow it)"
+	@echo "make setup  - install, migrate, load Batang and the letter catalogue, the local PKI, demo accounts, letter and content"
 	@echo "make test   - lint (with the apps' layer order), type check, Django checks, migrations check and the whole test suite"
 	@echo "make bench  - issue letters end to end and print the figures against a baseline"
 
@@ -89,6 +90,20 @@ bench-load: install
 # the full size) against pg_dump and pg_restore of the same database.
 bench-backup: install
 	$(PY) bench/bench_backup.py $(BENCH_ARGS)
+
+# Not a test: Lighthouse (pinned in bench/pages/, installed there, never by `make test`) with
+# Debian's Chromium, mobile profile, over home, catalogue, Masuk, Beranda, Riwayat and the QR
+# page, served by gunicorn with production settings; reports in test-artifacts/lighthouse/.
+BENCH_PAGES_STAMP := bench/pages/node_modules/.installed
+$(BENCH_PAGES_STAMP): bench/pages/package.json bench/pages/package-lock.json
+	command -v npm >/dev/null || { echo "npm is needed for Lighthouse (apt-get install npm)"; exit 1; }
+	cd bench/pages && npm ci --no-audit --no-fund --loglevel error
+	touch $(BENCH_PAGES_STAMP)
+
+bench-pages: install $(BENCH_PAGES_STAMP)
+	test -x /usr/bin/chromium || apt-get install -y -qq chromium || \
+		(apt-get update -qq && apt-get install -y -qq chromium)
+	$(PY) bench/bench_pages.py $(BENCH_ARGS)
 
 # The production processes on this machine (README, "Deployment"): production settings,
 # HTTP on 127.0.0.1:8000 (no TLS here, so no redirect to https), the keys kept in var/.
