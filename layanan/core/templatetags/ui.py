@@ -54,6 +54,13 @@ def get_item(mapping: dict, key):
     return mapping.get(key) if mapping else None
 
 
+@register.filter
+def with_labels(cells, labels) -> list[tuple]:
+    """``{% for label, cell in cells|with_labels:headers %}``: each cell with its column's
+    name, for the ``data-label`` of a table that stacks into cards on phones."""
+    return list(zip(labels, cells, strict=False))
+
+
 @register.simple_tag(takes_context=True)
 def may(context, rule: str, obj=None) -> bool:
     """``{% may "letters.can_sign_request" letter_request as can_sign %}``: whether the

@@ -3,6 +3,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from layanan.core.tests.html import without_enhancement
+
 pytestmark = pytest.mark.django_db
 
 PUBLIC_PAGES = [
@@ -47,7 +49,7 @@ def test_pages_work_without_javascript_and_load_nothing_from_elsewhere(
 ):
     html = client.get(reverse(name)).content.decode()
 
-    assert "<script" not in html
+    assert "<script" not in without_enhancement(html)
     # Every stylesheet, image and script is served by the site itself.
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert any(url.startswith("/static/") for url in urls)  # the pattern still finds them
@@ -60,6 +62,31 @@ def test_menu_opens_without_javascript(client):
 
     assert '<input type="checkbox" id="nav-toggle"' in html
     assert '<label for="nav-toggle" class="navbar-toggler"' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "lit"),
+    [
+        (None, "/", "/"),
+        (None, "/layanan/", "/layanan/"),
+        (None, "/layanan/sk-domisili/", "/layanan/"),
+        (None, "/panduan/profil/", "/panduan/"),
+        ("resident", "/riwayat/", None),
+        ("operator", "/petugas/permohonan/", None),
+        ("operator", "/petugas/permohonan/baru/", None),
+    ],
+)
+def test_the_main_menu_marks_the_public_page_shown_and_no_other(
+    client, batang, catalogue, resident, operator, who, path, lit
+):
+    # Staff and resident pages share the letters namespace with the catalogue.
+    if who is not None:
+        client.force_login({"resident": resident, "operator": operator}[who])
+    html = client.get(path).content.decode()
+    menu = html[html.index('id="menu-utama"') : html.index("</ul>", html.index('id="menu-utama"'))]
+
+    marked = re.findall(r'active" aria-current="page" href="([^"]+)"', menu)
+    assert marked == ([lit] if lit else [])
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -1,59 +1,16 @@
-"""axe-core (served from node_modules, never from the internet) on every main page:
-no serious or critical violations. And a form that works with the keyboard alone."""
+"""axe-core (served from node_modules, never from the internet) on every page of every role
+(the tour of pages.py): no serious or critical violations. And a form that works with the
+keyboard alone."""
 
 import json
 
 import pytest
 
 from layanan.accounts.tests.factories import PASSWORD
-from layanan.documents.services import letter_sign
 from layanan.e2e.tests.conftest import ARTIFACTS, DESKTOP
-from layanan.e2e.tests.pages import off_the_event_loop
+from layanan.e2e.tests.pages import site_tour
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
-
-PUBLIC = [
-    "/",
-    "/layanan/",
-    "/layanan/sk-domisili/",
-    "/layanan/sp-kelahiran/",
-    "/berita/",
-    "/informasi-desa/",
-    "/panduan/",
-    "/masuk/",
-    "/petugas/masuk/",
-    "/registrasi/",
-    "/lupa-password/",
-    "/verifikasi/",
-    "/syarat-dan-privasi/",
-]
-RESIDENT = [
-    "/beranda/",
-    "/profil/",
-    "/profil/ubah/",
-    "/layanan/sk-domisili/ajukan/",
-    "/riwayat/",
-    "/ubah-password/",
-]
-OPERATOR = [
-    "/petugas/",
-    "/petugas/permohonan/",
-    "/petugas/verifikasi/",
-    "/petugas/permohonan/baru/",
-    "/petugas/kop-surat/",
-    "/petugas/statistik/",
-]
-HEAD = ["/petugas/tanda-tangan/", "/petugas/tanda-tangan/sertifikat/"]
-ADMIN = [
-    "/petugas/staf/",
-    "/petugas/staf/baru/",
-    "/petugas/jenis-surat/",
-    "/petugas/jenis-surat/sk-domisili/",
-    "/petugas/audit/",
-    "/petugas/pengumuman/",
-    "/petugas/website-desa/",
-    "/petugas/desa/",
-]
 
 
 def _violations(page, axe_script: str) -> list[dict]:
@@ -62,20 +19,20 @@ def _violations(page, axe_script: str) -> list[dict]:
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def _audit(context, paths, axe_script, report):
+def _audit(context, who, paths, axe_script, report):
     page = context.new_page()
     for path in paths:
         response = page.goto(path)
-        assert response.status < 400, (path, response.status)
+        assert response.status < 400, (who, path, response.status)
         found = _violations(page, axe_script)
-        report[path] = [
+        report[f"{who} {path}"] = [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:3]]}
             for v in found
         ]
     return report
 
 
-def test_no_serious_or_critical_violations_on_the_main_pages(
+def test_no_serious_or_critical_violations_on_any_page(
     open_context,
     axe_script,
     batang,
@@ -87,31 +44,17 @@ def test_no_serious_or_critical_violations_on_the_main_pages(
     district_admin,
     draft,
 ):
-    issued = off_the_event_loop(
-        letter_sign, request=draft, head=signing_head, passphrase=head_passphrase
-    )
     report: dict[str, list] = {}
     options = {"viewport": DESKTOP, "bypass_csp": True}  # axe is injected as a script
-    _audit(
-        open_context(**options),
-        [*PUBLIC, f"/v/{issued.verification_token}/", f"/v/{issued.verification_token}/unduh/"],
-        axe_script,
-        report,
+    tour = site_tour(
+        resident=resident,
+        operator=operator,
+        signing_head=signing_head,
+        head_passphrase=head_passphrase,
+        district_admin=district_admin,
     )
-    _audit(
-        open_context(resident, **options),
-        [*RESIDENT, f"/riwayat/{issued.registration_number}/"],
-        axe_script,
-        report,
-    )
-    _audit(
-        open_context(operator, **options),
-        [*OPERATOR, f"/petugas/permohonan/{issued.registration_number}/"],
-        axe_script,
-        report,
-    )
-    _audit(open_context(signing_head, **options), HEAD, axe_script, report)
-    _audit(open_context(district_admin, **options), ADMIN, axe_script, report)
+    for visit in tour:
+        _audit(open_context(visit.user, **options), visit.who, visit.paths, axe_script, report)
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "axe.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
