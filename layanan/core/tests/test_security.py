@@ -28,6 +28,13 @@ MATRIX = {
     "content:home": (None, ALL_200),
     "core:attribution": (None, ALL_200),
     "core:health": (None, ALL_200),
+    # The installable site: the same public files for everyone.
+    "core:manifest": (None, ALL_200),
+    "core:service-worker": (None, ALL_200),
+    "core:offline": (None, ALL_200),
+    # The demo's own news portal: only with LDM_DEMO_NEWS (debug mode), off in tests.
+    "demo:news-feed": (None, [404] * 7),
+    "demo:news-article": ("demo_news", [404] * 7),
     "accounts:register": (None, LOGGED_OUT_ONLY),
     "accounts:register-done": (None, [302] * 7),
     "accounts:confirm": ("confirm", ALL_200),
@@ -53,6 +60,8 @@ MATRIX = {
     "accounts:verification-document": ("profile_document", [302, 403, 403, 200, 404, 403, 403]),
     "accounts:verification-verify": ("profile", [302, 403, 403, 405, 405, 403, 403]),
     "accounts:verification-reject": ("profile", [302, 403, 403, 405, 405, 403, 403]),
+    "accounts:counter-recovery": (None, [302, 403, 403, 200, 200, 403, 403]),
+    "accounts:counter-recovery-account": ("profile", [302, 403, 403, 200, 404, 403, 403]),
     "content:news": (None, ALL_200),
     "content:village-info": (None, ALL_200),
     "content:announcement": ("announcement", ALL_200),
@@ -189,6 +198,7 @@ def world(actors, resident, operator, signing_head, head_passphrase, district_ad
         "ocsp_request": {"encoded": "MAA="},
         "export": {"fmt": "pdf"},
         "correction": {"pk": correction.pk},
+        "demo_news": {"slug": "posyandu-layanan-sore"},
     }
     return arguments, actors
 
