@@ -26,15 +26,16 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# The same gunicorn, started and awaited the same way as for the load benchmark.
+from bench.bench_load import _free_port, _start_server
 
 LIGHTHOUSE = ROOT / "bench" / "pages" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
@@ -63,12 +64,6 @@ METRICS = (
     ("cumulative-layout-shift", "CLS", 1, ".3f"),
     ("total-byte-weight", "KB", 1024, ".1f"),
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _configure(var_dir: Path, port: int) -> None:
@@ -143,33 +138,6 @@ def _demo_news() -> str:
     if not result.ok:
         return f"the demo news could not be fetched ({result.error_kind}): Berita says so"
     return f"{result.created} demo news items fetched"
-
-
-def _start_server(port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "LDM_BIND": f"127.0.0.1:{port}"}
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - the project's own server command
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--config",
-                "config/gunicorn.conf.py",
-                "config.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped:\n{log.read_text()[-3000:]}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return process
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def _log_in(base: str) -> str:

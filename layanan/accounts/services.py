@@ -666,7 +666,9 @@ def account_email_set_at_counter(*, actor: User, profile: ResidentProfile, email
     try:
         with transaction.atomic():
             locked = (
-                ResidentProfile.objects.select_for_update()
+                # Only the profile's row: its village may be empty (an outer join, which
+                # PostgreSQL cannot lock); the user's row is locked next.
+                ResidentProfile.objects.select_for_update(of=("self",))
                 .select_related("user", "village")
                 .get(pk=profile.pk)
             )

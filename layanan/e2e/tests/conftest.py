@@ -84,6 +84,30 @@ def new_page(open_context):
 
 
 @pytest.fixture
+def tour(
+    open_context,
+    batang,
+    catalogue,
+    resident,
+    operator,
+    signing_head,
+    head_passphrase,
+    district_admin,
+    draft,
+):
+    """Every page of every role with the objects its detail pages need (pages.site_tour)."""
+    from layanan.e2e.tests.pages import site_tour
+
+    return site_tour(
+        resident=resident,
+        operator=operator,
+        signing_head=signing_head,
+        head_passphrase=head_passphrase,
+        district_admin=district_admin,
+    )
+
+
+@pytest.fixture
 def shots(request):
     """Save a screenshot of a page at phone and desktop widths, as a test artifact."""
     folder = ARTIFACTS / "screenshots" / request.node.name

@@ -8,7 +8,6 @@ import pytest
 
 from layanan.accounts.tests.factories import PASSWORD
 from layanan.e2e.tests.conftest import ARTIFACTS, DESKTOP
-from layanan.e2e.tests.pages import site_tour
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -32,27 +31,9 @@ def _audit(context, who, paths, axe_script, report):
     return report
 
 
-def test_no_serious_or_critical_violations_on_any_page(
-    open_context,
-    axe_script,
-    batang,
-    catalogue,
-    resident,
-    operator,
-    signing_head,
-    head_passphrase,
-    district_admin,
-    draft,
-):
+def test_no_serious_or_critical_violations_on_any_page(open_context, axe_script, tour):
     report: dict[str, list] = {}
     options = {"viewport": DESKTOP, "bypass_csp": True}  # axe is injected as a script
-    tour = site_tour(
-        resident=resident,
-        operator=operator,
-        signing_head=signing_head,
-        head_passphrase=head_passphrase,
-        district_admin=district_admin,
-    )
     for visit in tour:
         _audit(open_context(visit.user, **options), visit.who, visit.paths, axe_script, report)
 

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from layanan.e2e.tests.conftest import ARTIFACTS
-from layanan.e2e.tests.pages import site_tour
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
@@ -97,24 +96,7 @@ def _check(page, label: str, too_wide: dict) -> None:
         page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
-def test_no_page_scrolls_sideways_at_360_px(
-    open_context,
-    batang,
-    catalogue,
-    resident,
-    operator,
-    signing_head,
-    head_passphrase,
-    district_admin,
-    draft,
-):
-    tour = site_tour(
-        resident=resident,
-        operator=operator,
-        signing_head=signing_head,
-        head_passphrase=head_passphrase,
-        district_admin=district_admin,
-    )
+def test_no_page_scrolls_sideways_at_360_px(open_context, tour, operator):
     too_wide: dict[str, dict] = {}
     checked = 0
     for visit in tour:
