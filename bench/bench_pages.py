@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The same gunicorn, started and awaited the same way as for the load benchmark.
-from bench.bench_load import _free_port, _start_server
+from bench_load import _free_port, _start_server
 
 LIGHTHOUSE = ROOT / "bench" / "pages" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
