@@ -132,6 +132,8 @@ SECOND = dt.timedelta(seconds=1)
 # whole seconds as they carry time: validators allow a second of clock drift, and an answer
 # dated within it would be taken to say the certificate was revoked while it was still good.
 REVOCATION_PUBLISHED_AFTER = 2 * SECOND
+# A revocation comes at least this long after the certificate's last signature (whole seconds).
+REVOCATION_AFTER_SIGNATURE = 2 * SECOND
 CRL_VALIDITY = dt.timedelta(days=1)
 OCSP_VALIDITY = dt.timedelta(hours=1)
 REVOCATION_REASONS = {
@@ -917,15 +919,18 @@ class FakeBSrE:
     def revoke(self, nik: str, reason: str = "key_compromise") -> dict:
         """Revoke the user's certificate (status REVOKE: it signs no more), on the CRL and
         OCSP at once. The revocation time is a whole second (as CRLs and OCSP carry it)
-        strictly after the certificate's last signature, and the answer comes once CRLs and
-        OCSP can say so (REVOCATION_PUBLISHED_AFTER): the fake waits for both, three seconds
-        at most."""
+        more than a second after the certificate's last signature, and the answer comes
+        once CRLs and OCSP can say so (REVOCATION_PUBLISHED_AFTER): the fake waits for both,
+        four seconds at most."""
         user, certificate = self._user(nik)
         with self._lock:
             last = user.last_signed
         at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         if last is not None:
-            at = max(at, last.replace(microsecond=0) + SECOND)
+            # More than a validator's time tolerance after it (pyHanko's default: 1 s), in
+            # whole seconds: a revocation 20 ms after a signature made at x.98 s was judged
+            # as possibly before it, and the letter failed its validation.
+            at = max(at, last.replace(microsecond=0) + REVOCATION_AFTER_SIGNATURE)
         _sleep_until(at)
         self.ca.revoke(certificate, reason=reason, at=at)
         user.status = "REVOKE"
