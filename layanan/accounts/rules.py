@@ -104,5 +104,18 @@ def can_recover_accounts(user: User) -> bool:
 def can_recover_account(user: User, profile: ResidentProfile) -> bool:
     """An account of the operator's own village; or one whose profile names no village yet
     (registered, never completed: a mistyped email never confirmed, a relative's sign-up),
-    which no village holds yet, so the office the resident walks into may help."""
-    return can_recover_accounts(user) and profile.village_id in (None, user.village_id)
+    whose NIK was issued in the operator's kecamatan (its first six digits): no village holds
+    it yet, so an office near the resident may help, not any office of the kabupaten."""
+    if not can_recover_accounts(user):
+        return False
+    if profile.village_id is not None:
+        return profile.village_id == user.village_id
+    return profile.user.username.startswith(nik_prefix_of_staff(user))
+
+
+def nik_prefix_of_staff(user: User) -> str:
+    """The six digits that begin the NIKs issued in the kecamatan of a staff member's village
+    ("33.25.11" -> "332511"); empty for staff without a village."""
+    if user.village is None:
+        return ""
+    return user.village.district_id.replace(".", "")

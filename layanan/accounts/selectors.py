@@ -40,12 +40,16 @@ def resident_with_nik(nik: str) -> ResidentProfile | None:
 
 def profiles_recoverable_by(user: User) -> QuerySet[ResidentProfile]:
     """Active residents' profiles whose account's email the operator may set at the counter
-    (``rules.can_recover_account``): of their own village, or of no village yet."""
+    (``rules.can_recover_account``): of their own village, or of no village yet with a NIK
+    of their kecamatan."""
     if not rules.can_recover_accounts(user):
         return ResidentProfile.objects.none()
     return (
         ResidentProfile.objects.filter(user__role=Role.RESIDENT, user__is_active=True)
-        .filter(Q(village_id=user.village_id) | Q(village__isnull=True))
+        .filter(
+            Q(village_id=user.village_id)
+            | Q(village__isnull=True, user__username__startswith=rules.nik_prefix_of_staff(user))
+        )
         .select_related("user", "village__district")
     )
 

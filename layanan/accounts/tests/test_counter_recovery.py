@@ -14,7 +14,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from layanan.accounts.services import account_email_set_at_counter, account_lookup_at_counter
-from layanan.accounts.tests.factories import PASSWORD, ResidentProfileFactory, UserFactory
+from layanan.accounts.tests.factories import (
+    PASSWORD,
+    ResidentProfileFactory,
+    UserFactory,
+    nik_for,
+)
 from layanan.audit.models import AuditAction, AuditEntry
 from layanan.core.errors import DomainError
 from layanan.notifications.models import OutgoingEmail
@@ -240,6 +245,22 @@ def test_an_account_whose_profile_names_no_village_yet_can_be_recovered_anywhere
     assert never_completed.email == NEW_EMAIL
     notice = next(m for m in mail.outbox if m.to != [NEW_EMAIL])
     assert "Desa Kalisalak" in str(notice.body)
+
+
+def test_an_account_without_a_village_from_another_kecamatan_is_not_for_this_office(
+    client, other_operator
+):
+    # A NIK issued in Kecamatan Warungasem (33.25.12), not in the operator's Kecamatan Batang.
+    elsewhere = ResidentProfileFactory.create(
+        village=None,
+        user__username=nik_for("332512", dt.date(1990, 1, 1), female=False, sequence=7),
+    )
+    client.force_login(other_operator)
+
+    assert _look_up(client, elsewhere.user.username).status_code == 200
+    assert _set_email(client, elsewhere).status_code == 404
+    elsewhere.user.refresh_from_db()
+    assert elsewhere.user.email != NEW_EMAIL
 
 
 def test_only_operators_look_up_or_recover(head, district_admin, resident):

